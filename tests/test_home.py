@@ -1,0 +1,111 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from wagtail.models import Page, Site
+from wagtail.test.utils import WagtailPageTestCase
+
+from home.models import ClinicSettings, HomePage
+from tests.conftest import load_demo_content
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def page_tree():
+    return [
+        (p.depth, p.slug, p.title, p.specific_class.__name__, p.live)
+        for p in Page.objects.order_by("path")
+    ]
+
+
+def test_home_page_shows_clinic_details_from_site_settings(client, home_page):
+    settings = ClinicSettings.objects.get(site=Site.objects.get(is_default_site=True))
+    settings.clinic_name = "Riverside Pain Clinic"
+    settings.phone = "+44 20 7946 0123"
+    settings.medical_disclaimer = "Talk to your own doctor first."
+    settings.save()
+
+    response = client.get("/")
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("h1").get_text(strip=True) == "Riverside Pain Clinic"
+    assert soup.select_one(".site-header__name").get_text(strip=True) == "Riverside Pain Clinic"
+    footer = soup.find("footer")
+    assert "+44 20 7946 0123" in footer.get_text()
+    assert footer.select_one('a[href="tel:+442079460123"]') is not None
+    assert "Talk to your own doctor first." in footer.get_text()
+    assert soup.title.get_text().endswith("| Riverside Pain Clinic")
+
+
+def test_base_template_is_accessible_by_structure(client, home_page):
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    assert soup.html["lang"] == "en-GB"
+    skip = soup.find("a", class_="skip-link")
+    assert skip["href"] == "#main-content"
+    assert soup.find("main")["id"] == "main-content"
+    assert soup.find("header") is not None
+    assert soup.find("footer") is not None
+    assert soup.find("meta", attrs={"name": "viewport"}) is not None
+
+
+class HomePageTreeTests(WagtailPageTestCase):
+    def test_home_page_lives_only_at_the_root(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+
+    def test_only_one_home_page(self):
+        load_demo_content()
+        root = Page.get_first_root_node()
+        self.assertEqual(HomePage.objects.count(), 1)
+        self.assertFalse(HomePage.can_create_at(root))
+
+    def test_home_page_renders(self):
+        load_demo_content()
+        self.assertPageIsRenderable(HomePage.objects.get())
+
+
+def test_load_demo_content_twice_changes_nothing(db):
+    load_demo_content()
+    first = page_tree()
+    sites = list(Site.objects.values_list("hostname", "root_page_id", "site_name"))
+    settings = list(ClinicSettings.objects.values())
+    load_demo_content()
+    assert page_tree() == first
+    assert list(Site.objects.values_list("hostname", "root_page_id", "site_name")) == sites
+    assert list(ClinicSettings.objects.values()) == settings
+    # The home page replaced Wagtail's placeholder and is what the default site serves.
+    assert Site.objects.get(is_default_site=True).root_page.specific_class is HomePage
+
+
+def _import_production_settings(env):
+    return subprocess.run(
+        [sys.executable, "-c", "import clinic_site.settings.production"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_refuse_a_missing_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = _import_production_settings(env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_read_the_environment():
+    env = dict(os.environ, SECRET_KEY="x" * 50, ALLOWED_HOSTS="clinic.example,www.clinic.example")
+    code = (
+        "import clinic_site.settings.production as s;"
+        "print(s.ALLOWED_HOSTS, s.DEBUG, s.EMAIL_HOST)"
+    )
+    env["EMAIL_HOST"] = "smtp.clinic.example"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['clinic.example', 'www.clinic.example'] False smtp.clinic.example"
+    )
