@@ -1,7 +1,55 @@
 import io
+import os
+import shutil
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+
+# In CI (REQUIRE_SERVICES=1) a missing service is a failure, not a skip.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def need(available, reason):
+    """Skip the test with a one-line reason when a part it needs is missing (fail in CI)."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def need_redis():
+    from django.conf import settings
+
+    need(
+        settings.REDIS_URL,
+        "needs Redis: start redis-server and set REDIS_URL=redis://127.0.0.1:6379/15",
+    )
+
+
+def need_postgresql():
+    from django.db import connection
+
+    need(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://user@127.0.0.1:5432/dbname",
+    )
+
+
+def need_chromium():
+    need(
+        os.path.exists(CHROMIUM) or shutil.which("chromium"),
+        "needs Chromium: apt-get install -y chromium (as root)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """Every test starts with an empty cache (local memory, or the Redis database in CI)."""
+    cache.clear()
+    yield
 
 
 def load_demo_content():
@@ -13,7 +61,7 @@ def load_demo_content():
 @pytest.fixture
 def demo_content(db):
     """The site as `make run` sets it up: home page, settings, procedures and contact page."""
-    load_demo_content()
+    return load_demo_content()
 
 
 @pytest.fixture
