@@ -62,3 +62,17 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "home page"
+
+    def route(self, request, path_components):
+        """Find a page below the home page by its whole URL path in one lookup.
+
+        Wagtail's default routing fetches every page on the way down, twice each; a page's URL
+        path is stored, so the page asked for can be fetched directly. A path that names no
+        stored page (a routable page's sub-path, say) falls back to the default routing.
+        """
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.filter(url_path=url_path).specific().first()
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)

@@ -1,0 +1,420 @@
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import ProcedureStreamBlock, standard_sections
+from .structured_data import procedure_page_graph
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
+
+
+class BodyArea(index.Indexed, models.Model):
+    """A part of the body or a condition that procedures treat, e.g. "Knee", "Lower back"."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "body area"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Reference(index.Indexed, models.Model):
+    """A published source that procedure pages cite. Typed once, cited by any page."""
+
+    authors = models.CharField(
+        max_length=255, help_text='As in the publication, Vancouver style: "Wee TC, et al."'
+    )
+    title = models.CharField(max_length=500)
+    journal = models.CharField(
+        max_length=255, help_text='The journal\'s abbreviation: "J Clin Orthop Trauma".'
+    )
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    date_detail = models.CharField(
+        "month and day",
+        max_length=20,
+        blank=True,
+        help_text='Only if the publication gives it, e.g. "May 20".',
+    )
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=40, blank=True, help_text='e.g. "108–117".')
+    doi = models.CharField(
+        "DOI",
+        max_length=255,
+        blank=True,
+        help_text='The Digital Object Identifier, e.g. "10.1016/j.jcot.2021.05.015".',
+    )
+    pmid = models.CharField(
+        "PMID",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,8}$", "A PMID is a number of up to 8 digits.")],
+        help_text="The PubMed identifier, digits only. Leave empty unless confirmed.",
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+
+    panels = [
+        FieldPanel("authors"),
+        FieldPanel("title"),
+        FieldPanel("journal"),
+        FieldRowPanel([FieldPanel("year"), FieldPanel("date_detail")]),
+        FieldRowPanel([FieldPanel("volume"), FieldPanel("issue"), FieldPanel("pages")]),
+        MultiFieldPanel(
+            [FieldPanel("doi"), FieldPanel("pmid"), FieldPanel("url")],
+            heading="Where to find it",
+            help_text="At least one of DOI, PMID or URL.",
+        ),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("authors"),
+        index.AutocompleteField("title"),
+        index.FilterField("year"),
+    ]
+
+    class Meta:
+        ordering = ["authors", "year"]
+
+    def __str__(self):
+        return f"{self.authors} ({self.year}). {self.title}"
+
+    def clean(self):
+        super().clean()
+        self.doi = self.doi.strip()
+        for prefix in DOI_PREFIXES:
+            if self.doi.lower().startswith(prefix):
+                self.doi = self.doi[len(prefix) :]
+        if self.doi and not DOI_PATTERN.match(self.doi):
+            raise ValidationError(
+                {"doi": 'A DOI starts with "10.", then a registrant code, "/" and a suffix.'}
+            )
+        if not (self.doi or self.pmid or self.url):
+            raise ValidationError({"doi": "Give at least one of DOI, PMID or URL."})
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def link(self):
+        """The best place to read it: the DOI, else PubMed, else the URL."""
+        return self.doi_url or self.pubmed_url or self.url
+
+    @property
+    def source(self):
+        """The journal part of an NLM-style citation: "J Clin Orthop Trauma. 2021;19:108–117"."""
+        date = f"{self.year} {self.date_detail}".strip()
+        locator = self.volume
+        if self.issue:
+            locator += f"({self.issue})"
+        if self.pages:
+            locator += f":{self.pages}"
+        return f"{self.journal}. {date};{locator}" if locator else f"{self.journal}. {date}"
+
+    @property
+    def authors_sentence(self):
+        return f"{self.authors.rstrip('.')}."
+
+    @property
+    def title_sentence(self):
+        return self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
+
+    @property
+    def citation(self):
+        """The whole citation as plain text, in the NLM (Vancouver) style."""
+        text = f"{self.authors_sentence} {self.title_sentence} {self.source}."
+        if self.doi:
+            text += f" doi:{self.doi}."
+        if self.pmid:
+            text += f" PMID: {self.pmid}."
+        return text
+
+
+class ClinicLocation(index.Indexed, models.Model):
+    """A place where the clinic sees patients. Procedure pages show it on a map."""
+
+    name = models.CharField(max_length=120)
+    street_address = models.CharField(
+        max_length=255, help_text="Building and street; use a new line for each line."
+    )
+    locality = models.CharField("town or city", max_length=100)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2, default="GB", help_text="Two-letter country code (ISO 3166), e.g. GB."
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    opening_hours = models.TextField(
+        blank=True, help_text='One line a day or range, e.g. "Monday to Friday: 9am to 5pm".'
+    )
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Decimal degrees, north positive (e.g. 51.507400). Find it on openstreetmap.org.",
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Decimal degrees, east positive (e.g. -0.127800).",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("locality"), FieldPanel("postal_code")]),
+                FieldPanel("country"),
+            ],
+            heading="Address",
+        ),
+        FieldPanel("phone"),
+        FieldPanel("opening_hours"),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading="Map position"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def address_lines(self):
+        lines = [line.strip() for line in self.street_address.splitlines() if line.strip()]
+        lines.append(" ".join(part for part in [self.locality, self.postal_code] if part))
+        return lines
+
+    @property
+    def opening_hours_lines(self):
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+    @property
+    def phone_href(self):
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits else ""
+
+    @property
+    def directions_url(self):
+        return (
+            "https://www.openstreetmap.org/directions?route=%3B"
+            f"{self.latitude}%2C{self.longitude}#map=16/{self.latitude}/{self.longitude}"
+        )
+
+
+def one_year_after(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+class MedicalReviewMixin(models.Model):
+    """When a page's medical content was last reviewed, by whom, and when it is due again."""
+
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="The date a clinician last checked this page."
+    )
+    reviewed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Name and role of that clinician, e.g. "Dr A Example, pain consultant".',
+    )
+    next_review_due = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Leave empty for a year after the last review.",
+    )
+
+    review_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review_due")]),
+                FieldPanel("reviewed_by"),
+            ],
+            heading="Medical review",
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = one_year_after(self.last_reviewed)
+        super().save(*args, **kwargs)
+
+    def record_review(self, reviewer_name, day=None):
+        """Set the review fields for a review done on `day` (today by default)."""
+        day = day or datetime.date.today()
+        self.last_reviewed = day
+        self.reviewed_by = reviewer_name
+        self.next_review_due = one_year_after(day)
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due is None or self.next_review_due < datetime.date.today()
+
+
+class ProcedureIndexPage(Page):
+    """/procedures/: the clinic's treatments, each with its summary."""
+
+    introduction = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["procedures.ProcedurePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "procedure index page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["procedures"] = (
+            ProcedurePage.objects.child_of(self)
+            .live()
+            .order_by("title")
+            .prefetch_related("body_areas")
+        )
+        return context
+
+
+PROCEDURE_TYPES = [
+    ("NoninvasiveProcedure", "Non-invasive"),
+    ("PercutaneousProcedure", "Percutaneous (through the skin, e.g. an injection)"),
+    ("SurgicalProcedure", "Surgical"),
+]
+
+
+class ProcedurePage(MedicalReviewMixin, Page):
+    """A treatment the clinic offers, built from typed sections."""
+
+    summary = models.TextField(
+        max_length=300,
+        help_text="One or two sentences for listings and search results (at most 300 characters).",
+    )
+    procedure_type = models.CharField(
+        max_length=40,
+        choices=PROCEDURE_TYPES,
+        default="PercutaneousProcedure",
+        help_text="How the procedure reaches the body; search engines read this.",
+    )
+    body_areas = ParentalManyToManyField(
+        BodyArea,
+        blank=True,
+        related_name="procedures",
+        help_text="The parts of the body or conditions it treats.",
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional. Shown at the top of the page and in listings.",
+    )
+    body = StreamField(ProcedureStreamBlock(), default=standard_sections)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("body_areas")]),
+        FieldPanel("image"),
+        FieldPanel("body"),
+        *MedicalReviewMixin.review_panels,
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("body_areas", [index.SearchField("name")]),
+        index.FilterField("next_review_due"),
+    ]
+
+    parent_page_types = ["procedures.ProcedureIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "procedure page"
+
+    def get_meta_description(self):
+        return self.search_description or self.summary
+
+    @property
+    def name_in_sentence(self):
+        """The title as it reads mid-sentence: "Prolotherapy" → "prolotherapy", "PRP" stays."""
+        title = self.title.strip()
+        if len(title) > 1 and title[0].isupper() and not title[1].isupper():
+            return title[0].lower() + title[1:]
+        return title
+
+    def blocks_of_type(self, block_type):
+        return [block.value for block in self.body if block.block_type == block_type]
+
+    @cached_property
+    def cited_references(self):
+        """Every reference the page's evidence cites, once each, in order of first citation."""
+        seen = {}
+        for evidence in self.blocks_of_type("evidence"):
+            for finding in evidence["findings"]:
+                for reference in finding["references"]:
+                    if reference is not None and reference.pk not in seen:
+                        seen[reference.pk] = reference
+        return list(seen.values())
+
+    def citation_number(self, reference):
+        for number, cited in enumerate(self.cited_references, start=1):
+            if cited.pk == reference.pk:
+                return number
+        return None
+
+    @cached_property
+    def how_performed(self):
+        texts = [
+            strip_tags(str(block["body"]))
+            for block in self.blocks_of_type("description")
+            if block["section"] == "how"
+        ]
+        return " ".join(" ".join(text.split()) for text in texts)
+
+    @cached_property
+    def location(self):
+        for block in self.blocks_of_type("location_map"):
+            if block["location"] is not None:
+                return block["location"]
+        return None
+
+    def structured_data(self, request=None):
+        return procedure_page_graph(self, request)

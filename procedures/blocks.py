@@ -1,0 +1,444 @@
+"""The typed sections a procedure page is built from.
+
+Each section block names its heading after the page ("Side effects of prolotherapy"), so a
+heading can never name another procedure, and refuses to be published empty: its errors sit
+on the field at fault. Display logic lives in the value classes.
+"""
+
+from django.core.exceptions import ValidationError
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+FALLBACK_NAME = "this treatment"
+
+# The strength-of-recommendation taxonomy (SORT; Ebell MH et al., Am Fam Physician 2004).
+SORT_GRADES = {
+    "A": "Recommendation based on consistent and good-quality patient-oriented evidence.",
+    "B": "Recommendation based on inconsistent or limited-quality patient-oriented evidence.",
+    "C": (
+        "Recommendation based on consensus, usual practice, opinion, disease-oriented "
+        "evidence or case series."
+    ),
+}
+
+
+def procedure_name(context):
+    page = (context or {}).get("page")
+    return getattr(page, "name_in_sentence", None) or FALLBACK_NAME
+
+
+def at_least_one(items, message):
+    return None if items else ValidationError(message)
+
+
+class SectionBlock(blocks.StructBlock):
+    """A titled section of a procedure page.
+
+    `Meta.heading` is a pattern with `{name}`, filled with the page's title. Subclasses return a
+    dict of field errors from `field_errors(value)`; they are raised when the page is published
+    or submitted for review, and deferred while a draft is saved.
+    """
+
+    def field_errors(self, value):
+        return {}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not self.is_deferred_validation:
+            errors = {name: e for name, e in self.field_errors(value).items() if e is not None}
+            if errors:
+                raise StructBlockValidationError(block_errors=errors)
+        return value
+
+    def heading(self, value, context):
+        return self.meta.heading.format(name=procedure_name(context))
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["heading"] = self.heading(value, parent_context)
+        return context
+
+    class Meta:
+        heading = ""
+        group = "Procedure sections"
+
+
+class DescriptionBlock(SectionBlock):
+    section = blocks.ChoiceBlock(
+        choices=[
+            ("what", "What it is"),
+            ("how", "How it is done"),
+            ("who", "Who it may help"),
+            ("other", "Another heading (type it below)"),
+        ],
+        default="what",
+        help_text='The heading is made from the page\'s title, e.g. "What is prolotherapy?".',
+    )
+    custom_heading = blocks.CharBlock(
+        required=False,
+        max_length=120,
+        help_text='Only for "Another heading". Do not name another procedure.',
+    )
+    body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "h3"])
+
+    HEADINGS = {
+        "what": "What is {name}?",
+        "how": "How {name} is done",
+        "who": "Who {name} may help",
+    }
+
+    def heading(self, value, context):
+        if value["section"] == "other":
+            return value["custom_heading"]
+        return self.HEADINGS[value["section"]].format(name=procedure_name(context))
+
+    def field_errors(self, value):
+        if value["section"] == "other" and not value["custom_heading"].strip():
+            return {"custom_heading": ValidationError('Type the heading for "Another heading".')}
+        return {}
+
+    class Meta:
+        icon = "doc-full"
+        template = "procedures/blocks/description.html"
+        description = (
+            "What the procedure is, or how it is done (injection sites, guidance, sedation)."
+        )
+        preview_value = {
+            "section": "what",
+            "body": "<p>Small amounts of a solution are injected where a tendon or ligament "
+            "meets the bone.</p>",
+        }
+
+
+class ReferenceChooserBlock(SnippetChooserBlock):
+    def __init__(self, **kwargs):
+        super().__init__("procedures.Reference", **kwargs)
+
+    class Meta:
+        icon = "openquote"
+
+
+class RecommendationValue(blocks.StructValue):
+    @property
+    def grade_meaning(self):
+        return SORT_GRADES.get(self.get("grade"), "")
+
+
+class RecommendationBlock(blocks.StructBlock):
+    population = blocks.CharBlock(
+        max_length=200,
+        help_text='Who it applies to, e.g. "knee osteoarthritis" or "patients with limited '
+        'alternative options".',
+    )
+    grade = blocks.ChoiceBlock(
+        choices=[(grade, f"{grade}: {meaning}") for grade, meaning in SORT_GRADES.items()],
+        help_text="Strength of recommendation (SORT), as the cited study grades it.",
+    )
+    statement = blocks.CharBlock(
+        required=False,
+        max_length=300,
+        help_text='Optional: what is recommended and on what basis, e.g. "Dextrose prolotherapy '
+        'may be considered, based on two well-designed studies."',
+    )
+
+    class Meta:
+        icon = "success"
+        value_class = RecommendationValue
+
+
+class FindingBlock(blocks.StructBlock):
+    conclusion = blocks.TextBlock(
+        help_text="What the study or review concluded, in plain words.", max_length=1000
+    )
+    references = blocks.ListBlock(
+        ReferenceChooserBlock(),
+        help_text="The publications this finding comes from (References in the admin).",
+    )
+    recommendations = blocks.ListBlock(RecommendationBlock(), default=[], required=False)
+    caveats = blocks.TextBlock(
+        required=False,
+        max_length=500,
+        help_text='Limits of the evidence, e.g. "The studies had a high risk of bias."',
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        cited = [reference for reference in value["references"] if reference is not None]
+        if not cited and not self.is_deferred_validation:
+            raise StructBlockValidationError(
+                block_errors={"references": ValidationError("Cite at least one reference.")}
+            )
+        return value
+
+    class Meta:
+        icon = "list-ul"
+
+
+class EvidenceBlock(SectionBlock):
+    statement = blocks.TextBlock(
+        max_length=1000,
+        help_text='The overall state of the evidence, e.g. "Prolotherapy remains unproven…".',
+    )
+    findings = blocks.ListBlock(FindingBlock())
+
+    def field_errors(self, value):
+        return {"findings": at_least_one(value["findings"], "Add at least one finding.")}
+
+    class Meta:
+        heading = "What the evidence says about {name}"
+        icon = "openquote"
+        template = "procedures/blocks/evidence.html"
+        description = "The evidence: findings that cite references, with SORT grades and caveats."
+        preview_value = {
+            "statement": "The evidence for this treatment is limited.",
+            "findings": [
+                {
+                    "conclusion": "A review found modest benefit for pain.",
+                    "references": [],
+                    "recommendations": [{"population": "knee osteoarthritis", "grade": "B"}],
+                    "caveats": "The studies had a high risk of bias.",
+                }
+            ],
+        }
+
+
+class ScheduleValue(blocks.StructValue):
+    @staticmethod
+    def _range(low, high):
+        if low is None:
+            return ""
+        return f"{low}" if high in (None, low) else f"{low} to {high}"
+
+    @property
+    def sentence(self):
+        """The schedule in words: "Sessions are usually every 2 to 6 weeks, …"."""
+        interval = self._range(self.get("interval_min_weeks"), self.get("interval_max_weeks"))
+        weeks = "week" if interval == "1" else "weeks"
+        sentence = f"Sessions are usually given every {interval} {weeks}"
+        if self.get("duration"):
+            sentence += f" {self['duration'].strip()}"
+        sessions = self._range(self.get("sessions_min"), self.get("sessions_max"))
+        if sessions:
+            if self.get("sessions_or_more"):
+                sessions += " or more"
+            noun = "treatment" if sessions == "1" else "treatments"
+            sentence += f", in a series of {sessions} {noun}"
+        return sentence + "."
+
+
+class TreatmentScheduleBlock(SectionBlock):
+    interval_min_weeks = blocks.IntegerBlock(
+        min_value=1, max_value=104, label="Every (weeks, at least)"
+    )
+    interval_max_weeks = blocks.IntegerBlock(
+        min_value=1, max_value=104, required=False, label="to (weeks, at most)"
+    )
+    duration = blocks.CharBlock(
+        required=False, max_length=100, help_text='Optional, e.g. "for several months".'
+    )
+    sessions_min = blocks.IntegerBlock(min_value=1, max_value=100, label="Sessions (at least)")
+    sessions_max = blocks.IntegerBlock(
+        min_value=1, max_value=100, required=False, label="to (sessions, at most)"
+    )
+    sessions_or_more = blocks.BooleanBlock(
+        required=False, label='"or more"', help_text="Tick when some patients need more sessions."
+    )
+    afterwards = blocks.TextBlock(
+        required=False,
+        max_length=500,
+        help_text="What follows the series, e.g. treatment at less frequent intervals.",
+    )
+
+    def field_errors(self, value):
+        errors = {}
+        if value["interval_max_weeks"] is not None and (
+            value["interval_max_weeks"] < value["interval_min_weeks"]
+        ):
+            errors["interval_max_weeks"] = ValidationError("Must not be less than the first.")
+        if value["sessions_max"] is not None and value["sessions_max"] < value["sessions_min"]:
+            errors["sessions_max"] = ValidationError("Must not be less than the first.")
+        return errors
+
+    class Meta:
+        heading = "How often {name} is given"
+        icon = "date"
+        template = "procedures/blocks/treatment_schedule.html"
+        description = "How often sessions are given, how many, and what follows."
+        value_class = ScheduleValue
+        preview_value = {
+            "interval_min_weeks": 2,
+            "interval_max_weeks": 6,
+            "sessions_min": 3,
+            "sessions_max": 6,
+            "sessions_or_more": True,
+        }
+
+
+class ContraindicationsBlock(SectionBlock):
+    absolute = blocks.ListBlock(
+        blocks.CharBlock(max_length=200, label="Contraindication"),
+        default=[],
+        help_text="Conditions in which the procedure must not be done.",
+    )
+    relative = blocks.ListBlock(
+        blocks.CharBlock(max_length=200, label="Contraindication"),
+        default=[],
+        help_text="Conditions in which the clinician weighs up the risks first.",
+    )
+
+    def field_errors(self, value):
+        if value["absolute"] or value["relative"]:
+            return {}
+        return {"absolute": ValidationError("Add at least one contraindication.")}
+
+    class Meta:
+        heading = "Who should not have {name}"
+        icon = "warning"
+        template = "procedures/blocks/contraindications.html"
+        description = "Contraindications, absolute and relative kept apart."
+        preview_value = {"absolute": ["Local infection"], "relative": ["Acute fracture"]}
+
+
+class SideEffectBlock(blocks.StructBlock):
+    effect = blocks.CharBlock(max_length=200)
+    note = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        help_text='Timing or frequency, e.g. "often within 72 hours of the injection".',
+    )
+
+    class Meta:
+        icon = "minus"
+
+
+class SideEffectsBlock(SectionBlock):
+    introduction = blocks.CharBlock(
+        required=False,
+        max_length=300,
+        help_text='e.g. "Reported side effects are generally mild and temporary."',
+    )
+    items = blocks.ListBlock(SideEffectBlock(), default=[])
+
+    def field_errors(self, value):
+        return {"items": at_least_one(value["items"], "Add at least one side effect.")}
+
+    class Meta:
+        heading = "Side effects of {name}"
+        icon = "pick"
+        template = "procedures/blocks/side_effects.html"
+        description = "Side effects, each with an optional note of timing or frequency."
+        preview_value = {
+            "introduction": "Side effects are generally mild and temporary.",
+            "items": [{"effect": "Bruising", "note": ""}],
+        }
+
+
+class RisksBlock(SectionBlock):
+    introduction = blocks.CharBlock(required=False, max_length=300)
+    items = blocks.ListBlock(blocks.CharBlock(max_length=200, label="Risk"), default=[])
+
+    def field_errors(self, value):
+        return {"items": at_least_one(value["items"], "Add at least one risk or complication.")}
+
+    class Meta:
+        heading = "Risks and complications of {name}"
+        icon = "warning"
+        template = "procedures/blocks/risks.html"
+        description = "Risks and complications. Leave the section out if there are none to list."
+        preview_value = {"items": ["Infection"]}
+
+
+class LocationMapBlock(SectionBlock):
+    location = SnippetChooserBlock(
+        "procedures.ClinicLocation", help_text="Clinic locations are kept under Snippets."
+    )
+    zoom = blocks.IntegerBlock(
+        default=16, min_value=10, max_value=19, help_text="16 shows the streets around it."
+    )
+
+    class Meta:
+        heading = "Where to have {name}"
+        icon = "site"
+        template = "procedures/blocks/location_map.html"
+        description = "A clinic location: address, opening hours, directions and a map."
+        preview_value = {"location": None, "zoom": 16}
+
+
+class SourcesBlock(SectionBlock):
+    extra_credits = blocks.ListBlock(
+        blocks.CharBlock(max_length=200, label="Credit"),
+        default=[],
+        required=False,
+        help_text='Other sources that are not a citation, e.g. "PubMed". The references the '
+        "page cites are listed automatically.",
+    )
+
+    class Meta:
+        heading = "Sources"
+        icon = "list-ol"
+        template = "procedures/blocks/sources.html"
+        description = "The references cited on this page (listed for you), and other credits."
+        preview_value = {"extra_credits": ["PubMed"]}
+
+
+class CallToActionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(default="Contact us today", max_length=100)
+    text = blocks.TextBlock(
+        required=False,
+        max_length=300,
+        default="Have a question about this treatment? Send us a message or call us.",
+    )
+    page = blocks.PageChooserBlock(
+        page_type="clinic_forms.ContactFormPage", help_text="The contact page."
+    )
+    button_label = blocks.CharBlock(default="Contact us", max_length=40)
+
+    class Meta:
+        icon = "mail"
+        template = "procedures/blocks/call_to_action.html"
+        description = "A link to the contact page."
+        group = "Procedure sections"
+        preview_value = {
+            "heading": "Contact us today",
+            "text": "Have a question about this treatment?",
+            "button_label": "Contact us",
+        }
+
+
+class ProcedureStreamBlock(blocks.StreamBlock):
+    description = DescriptionBlock()
+    evidence = EvidenceBlock()
+    treatment_schedule = TreatmentScheduleBlock()
+    contraindications = ContraindicationsBlock()
+    side_effects = SideEffectsBlock()
+    risks = RisksBlock()
+    location_map = LocationMapBlock()
+    sources = SourcesBlock()
+    call_to_action = CallToActionBlock()
+
+    class Meta:
+        block_counts = {"sources": {"max_num": 1}}
+
+
+def standard_sections():
+    """The body a new procedure page starts with: every standard section, to fill in.
+
+    The location and the contact link start at the clinic's first location and contact page.
+    """
+    from django.apps import apps
+
+    location = apps.get_model("procedures", "ClinicLocation").objects.order_by("pk").first()
+    contact = apps.get_model("clinic_forms", "ContactFormPage").objects.order_by("path").first()
+    return [
+        ("description", {"section": "what"}),
+        ("description", {"section": "how"}),
+        ("evidence", {}),
+        ("treatment_schedule", {}),
+        ("contraindications", {}),
+        ("side_effects", {}),
+        ("risks", {}),
+        ("location_map", {"location": location}),
+        ("sources", {}),
+        ("call_to_action", {"page": contact}),
+    ]

@@ -1,0 +1,235 @@
+"""Demo content: the prolotherapy page, its two references and a fictional clinic location.
+
+Every medical statement below comes from the clinic's original prolotherapy page, and the
+references are as verified in the project's seed notes. The clinic location is invented and
+says so. Running `load_procedures` again changes nothing.
+"""
+
+import datetime
+
+from wagtail.rich_text import RichText
+
+from .models import BodyArea, ClinicLocation, ProcedureIndexPage, ProcedurePage, Reference
+
+LOCATION = {
+    "name": "Example Clinic",
+    "street_address": "1 Example Street",
+    "locality": "Exampletown",
+    "postal_code": "EX1 2AB",
+    "country": "GB",
+    "phone": "+44 20 7946 0000",
+    "opening_hours": "Monday to Friday: 9am to 5pm (sample hours)\nSaturday and Sunday: closed",
+    "latitude": "51.507400",
+    "longitude": "-0.127800",
+}
+
+WEE_2021 = {
+    "authors": "Wee TC, et al.",
+    "title": "Dextrose prolotherapy in knee osteoarthritis: A systematic review and meta-analysis",
+    "journal": "J Clin Orthop Trauma",
+    "year": 2021,
+    "date_detail": "May 20",
+    "volume": "19",
+    "issue": "",
+    "pages": "108–117",
+    "doi": "10.1016/j.jcot.2021.05.015",
+    "pmid": "34046305",
+}
+
+HAUSER_2022 = {
+    "authors": "Hauser RA, Matias D, Woznica D, Rawlings B, Woldin BA",
+    "title": "Lumbar instability as an etiology of low back pain and its treatment by "
+    "prolotherapy: A review",
+    "journal": "J Back Musculoskelet Rehabil",
+    "year": 2022,
+    "date_detail": "",
+    "volume": "35",
+    "issue": "4",
+    "pages": "701–712",
+    "doi": "10.3233/BMR-210097",
+    "pmid": "",
+}
+
+WHAT_IT_IS = (
+    "<p>Prolotherapy is a controversial regenerative medicine treatment aimed at causing "
+    "irritation or minor damage to tissue with hope of stimulating the body’s healing "
+    "mechanisms. During this treatment, small amounts of an irritant solution are injected at "
+    "the site of painful and degenerated tendon insertions, joints, ligaments, and adjacent "
+    "joint spaces during several treatment sessions to promote the growth of normal cells and "
+    "tissues.</p>"
+    "<p>Irritant solutions used for prolotherapy often contain highly concentrated dextrose. "
+    "More recently, autologous cellular solutions, such as platelet-rich plasma (PRP), bone "
+    "marrow, or adipose tissue, are also being used.</p>"
+)
+
+HOW_IT_IS_DONE = (
+    "<p>Prolotherapy involves the injection of an irritant solution into a joint space, "
+    "weakened ligament, or tendon insertion to relieve pain. The procedure is frequently done "
+    "under ultrasound guidance to view the structures. Although the procedure is tolerated "
+    "easily by most, you may be offered light sedation.</p>"
+)
+
+ABSOLUTE_CONTRAINDICATIONS = [
+    "Local abscess",
+    "Bleeding disorders",
+    "Patient on anticoagulant medication",
+    "Known allergy to prolotherapy agent",
+    "Acute infections such as cellulitis",
+    "Septic arthritis",
+]
+RELATIVE_CONTRAINDICATIONS = ["Acute gouty arthritis", "Acute fracture"]
+
+SIDE_EFFECTS = [
+    ("Mild pain and irritation at the injection site", "often within 72 hours of the injection"),
+    ("Numbness at the injection site", ""),
+    ("Mild bleeding", ""),
+    ("Lightheadedness", ""),
+    ("Allergic reactions to the agent used", ""),
+    ("Bruising", ""),
+    ("Infection", ""),
+    ("Nerve damage", ""),
+]
+
+
+def _get_or_create(model, lookup, values):
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model(**{**lookup, **values})
+        instance.full_clean()
+        instance.save()
+    return instance
+
+
+def prolotherapy_body(wee, hauser, location, contact_page):
+    return [
+        ("description", {"section": "what", "custom_heading": "", "body": RichText(WHAT_IT_IS)}),
+        (
+            "evidence",
+            {
+                "statement": (
+                    "Prolotherapy remains unproven at present. Studies show that it offers "
+                    "modest pain relief, but many experts say evidence of its effectiveness and "
+                    "safety is still lacking."
+                ),
+                "findings": [
+                    {
+                        "conclusion": (
+                            "A systematic review and meta-analysis of 11 randomised trials "
+                            "(837 patients) concluded that prolotherapy in knee osteoarthritis "
+                            "confers potential benefits for pain."
+                        ),
+                        "references": [wee],
+                        "recommendations": [
+                            {
+                                "population": "knee osteoarthritis",
+                                "grade": "B",
+                                "statement": "Based on two well-designed studies, dextrose "
+                                "prolotherapy may be considered.",
+                            },
+                            {
+                                "population": "patients with limited alternative options",
+                                "grade": "C",
+                                "statement": "This treatment is safe and may be considered.",
+                            },
+                        ],
+                        "caveats": "The studies had a high risk of bias.",
+                    },
+                    {
+                        "conclusion": (
+                            "A review concluded that non-biologic prolotherapy or cellular "
+                            "prolotherapy, including platelet-rich plasma (PRP), can be "
+                            "beneficial in restoring spinal stability and resolving chronic low "
+                            "back pain."
+                        ),
+                        "references": [hauser],
+                        "recommendations": [],
+                        "caveats": "This is a narrative review, not a trial.",
+                    },
+                ],
+            },
+        ),
+        (
+            "description",
+            {"section": "how", "custom_heading": "", "body": RichText(HOW_IT_IS_DONE)},
+        ),
+        (
+            "treatment_schedule",
+            {
+                "interval_min_weeks": 2,
+                "interval_max_weeks": 6,
+                "duration": "for several months",
+                "sessions_min": 3,
+                "sessions_max": 6,
+                "sessions_or_more": True,
+                "afterwards": (
+                    "Many patients may need treatment at less frequent intervals until "
+                    "treatments are rarely required, if at all."
+                ),
+            },
+        ),
+        (
+            "contraindications",
+            {"absolute": ABSOLUTE_CONTRAINDICATIONS, "relative": RELATIVE_CONTRAINDICATIONS},
+        ),
+        (
+            "side_effects",
+            {
+                "introduction": "Reported side effects are generally mild and temporary.",
+                "items": [{"effect": effect, "note": note} for effect, note in SIDE_EFFECTS],
+            },
+        ),
+        ("location_map", {"location": location, "zoom": 16}),
+        ("sources", {"extra_credits": ["PubMed"]}),
+        (
+            "call_to_action",
+            {
+                "heading": "Contact us today",
+                "text": "Questions about prolotherapy? Send us a message or call us.",
+                "page": contact_page,
+                "button_label": "Contact us",
+            },
+        ),
+    ]
+
+
+def load_procedures(home_page, contact_page):
+    """The procedures index at /procedures/ and the prolotherapy page under it."""
+    location = _get_or_create(ClinicLocation, {"name": LOCATION["name"]}, LOCATION)
+    wee = _get_or_create(Reference, {"doi": WEE_2021["doi"]}, WEE_2021)
+    hauser = _get_or_create(Reference, {"doi": HAUSER_2022["doi"]}, HAUSER_2022)
+    knee = _get_or_create(BodyArea, {"name": "Knee"}, {})
+    lower_back = _get_or_create(BodyArea, {"name": "Lower back"}, {})
+
+    index = ProcedureIndexPage.objects.child_of(home_page).first()
+    if index is None:
+        index = home_page.add_child(
+            instance=ProcedureIndexPage(
+                title="Treatments",
+                slug="procedures",
+                show_in_menus=True,
+                introduction="The treatments we offer, what they involve and what the "
+                "evidence says.",
+            )
+        )
+        index.save_revision().publish()
+
+    page = ProcedurePage.objects.child_of(index).filter(slug="prolotherapy").first()
+    if page is None:
+        page = index.add_child(
+            instance=ProcedurePage(
+                title="Prolotherapy",
+                slug="prolotherapy",
+                summary=(
+                    "Injections of an irritant solution, often concentrated dextrose, into "
+                    "painful tendons, ligaments and joints, meant to stimulate healing. The "
+                    "evidence for it is still limited."
+                ),
+                procedure_type="PercutaneousProcedure",
+                body=prolotherapy_body(wee, hauser, location, contact_page),
+                last_reviewed=datetime.date(2026, 11, 1),
+                reviewed_by="Sample reviewer (demo content)",
+            )
+        )
+        page.body_areas.set([knee, lower_back])
+        page.save_revision().publish()
+    return index, page

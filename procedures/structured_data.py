@@ -1,0 +1,97 @@
+"""schema.org JSON-LD for procedure pages, built only from what the page shows."""
+
+
+def _reference(reference):
+    article = {
+        "@type": "ScholarlyArticle",
+        "headline": reference.title,
+        "author": reference.authors,
+        "datePublished": str(reference.year),
+        "isPartOf": {"@type": "Periodical", "name": reference.journal},
+    }
+    identifiers = []
+    if reference.doi:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": reference.doi})
+    if reference.pmid:
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "PMID", "value": reference.pmid}
+        )
+    if identifiers:
+        article["identifier"] = identifiers
+    if reference.link:
+        article["url"] = reference.link
+    return article
+
+
+def _clinic(location, clinic_id):
+    clinic = {
+        "@type": "MedicalClinic",
+        "@id": clinic_id,
+        "name": location.name,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": ", ".join(
+                line.strip() for line in location.street_address.splitlines() if line.strip()
+            ),
+            "addressLocality": location.locality,
+            "addressCountry": location.country,
+        },
+        "geo": {
+            "@type": "GeoCoordinates",
+            "latitude": float(location.latitude),
+            "longitude": float(location.longitude),
+        },
+    }
+    if location.postal_code:
+        clinic["address"]["postalCode"] = location.postal_code
+    if location.phone:
+        clinic["telephone"] = location.phone
+    return clinic
+
+
+def procedure_page_graph(page, request=None):
+    """A MedicalWebPage about a MedicalTherapy, and the MedicalClinic where it is given."""
+    url = page.get_full_url(request)
+    therapy = {
+        "@type": "MedicalTherapy",
+        "name": page.title,
+        "description": page.summary,
+        "procedureType": f"https://schema.org/{page.procedure_type}",
+    }
+    contraindications = [
+        item
+        for block in page.blocks_of_type("contraindications")
+        for item in [*block["absolute"], *block["relative"]]
+    ]
+    if contraindications:
+        therapy["contraindication"] = contraindications
+    adverse = [
+        item["effect"] for block in page.blocks_of_type("side_effects") for item in block["items"]
+    ]
+    adverse += [item for block in page.blocks_of_type("risks") for item in block["items"]]
+    if adverse:
+        therapy["adverseOutcome"] = [{"@type": "MedicalEntity", "name": name} for name in adverse]
+    if page.how_performed:
+        therapy["howPerformed"] = page.how_performed
+
+    web_page = {
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "name": page.title,
+        "description": page.summary,
+        "about": therapy,
+    }
+    if page.last_reviewed:
+        web_page["lastReviewed"] = page.last_reviewed.isoformat()
+    if page.reviewed_by:
+        web_page["reviewedBy"] = {"@type": "Person", "name": page.reviewed_by}
+    if page.cited_references:
+        web_page["citation"] = [_reference(reference) for reference in page.cited_references]
+
+    graph = [web_page]
+    if page.location is not None:
+        clinic_id = f"{url}#clinic-{page.location.pk}"
+        graph.append(_clinic(page.location, clinic_id))
+        web_page["mentions"] = {"@id": clinic_id}
+    return {"@context": "https://schema.org", "@graph": graph}

@@ -1,0 +1,210 @@
+"""Each procedure block refuses bad content with the error on the field at fault."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from wagtail.blocks.struct_block import StructBlockValidationError
+
+from procedures import blocks
+from procedures.models import Reference
+
+
+def clean(block, raw):
+    return block.clean(block.to_python(raw))
+
+
+def field_errors(block, raw):
+    with pytest.raises(StructBlockValidationError) as caught:
+        clean(block, raw)
+    return caught.value.block_errors
+
+
+def messages(error):
+    return " ".join(error.messages)
+
+
+def test_contraindications_need_at_least_one_item():
+    errors = field_errors(blocks.ContraindicationsBlock(), {"absolute": [], "relative": []})
+    assert list(errors) == ["absolute"]
+    assert messages(errors["absolute"]) == "Add at least one contraindication."
+
+
+def test_contraindications_keep_absolute_and_relative_apart():
+    value = clean(
+        blocks.ContraindicationsBlock(),
+        {"absolute": [], "relative": ["Acute fracture"]},
+    )
+    assert list(value["absolute"]) == []
+    assert list(value["relative"]) == ["Acute fracture"]
+
+
+def test_side_effects_need_at_least_one_item():
+    errors = field_errors(blocks.SideEffectsBlock(), {"introduction": "Mild.", "items": []})
+    assert list(errors) == ["items"]
+    assert messages(errors["items"]) == "Add at least one side effect."
+
+
+def test_a_side_effect_needs_its_name():
+    errors = field_errors(blocks.SideEffectsBlock(), {"items": [{"effect": "", "note": "often"}]})
+    assert list(errors) == ["items"]
+    item_errors = errors["items"].block_errors
+    assert list(item_errors[0].block_errors) == ["effect"]
+
+
+def test_risks_need_at_least_one_item():
+    errors = field_errors(blocks.RisksBlock(), {"introduction": "", "items": []})
+    assert list(errors) == ["items"]
+    assert messages(errors["items"]) == "Add at least one risk or complication."
+
+
+def test_evidence_needs_a_finding():
+    errors = field_errors(blocks.EvidenceBlock(), {"statement": "Unproven.", "findings": []})
+    assert list(errors) == ["findings"]
+
+
+def test_a_finding_must_cite_a_reference():
+    raw = {
+        "statement": "Unproven.",
+        "findings": [{"conclusion": "Helps a little.", "references": [], "recommendations": []}],
+    }
+    errors = field_errors(blocks.EvidenceBlock(), raw)
+    finding_errors = errors["findings"].block_errors[0].block_errors
+    assert list(finding_errors) == ["references"]
+    assert messages(finding_errors["references"]) == "Cite at least one reference."
+
+
+def test_a_recommendation_needs_a_sort_grade():
+    block = blocks.RecommendationBlock()
+    with pytest.raises(StructBlockValidationError) as caught:
+        clean(block, {"population": "knee osteoarthritis", "grade": "D"})
+    assert list(caught.value.block_errors) == ["grade"]
+
+
+def test_schedule_ranges_must_not_run_backwards():
+    raw = {
+        "interval_min_weeks": 6,
+        "interval_max_weeks": 2,
+        "sessions_min": 6,
+        "sessions_max": 3,
+    }
+    errors = field_errors(blocks.TreatmentScheduleBlock(), raw)
+    assert set(errors) == {"interval_max_weeks", "sessions_max"}
+
+
+def test_schedule_words_itself():
+    value = clean(
+        blocks.TreatmentScheduleBlock(),
+        {
+            "interval_min_weeks": 2,
+            "interval_max_weeks": 6,
+            "duration": "for several months",
+            "sessions_min": 3,
+            "sessions_max": 6,
+            "sessions_or_more": True,
+        },
+    )
+    assert value.sentence == (
+        "Sessions are usually given every 2 to 6 weeks for several months, "
+        "in a series of 3 to 6 or more treatments."
+    )
+    single = clean(blocks.TreatmentScheduleBlock(), {"interval_min_weeks": 1, "sessions_min": 1})
+    assert single.sentence == "Sessions are usually given every 1 week, in a series of 1 treatment."
+
+
+def test_description_with_its_own_heading_needs_that_heading():
+    errors = field_errors(
+        blocks.DescriptionBlock(), {"section": "other", "custom_heading": " ", "body": "<p>x</p>"}
+    )
+    assert list(errors) == ["custom_heading"]
+
+
+def test_description_needs_its_text():
+    errors = field_errors(blocks.DescriptionBlock(), {"section": "what", "body": ""})
+    assert list(errors) == ["body"]
+
+
+def test_location_map_needs_a_location():
+    errors = field_errors(blocks.LocationMapBlock(), {"location": None, "zoom": 16})
+    assert list(errors) == ["location"]
+
+
+def test_call_to_action_needs_the_contact_page():
+    errors = field_errors(blocks.CallToActionBlock(), {"heading": "Contact us", "page": None})
+    assert "page" in errors
+
+
+def test_a_draft_may_be_saved_with_sections_still_empty():
+    """Wagtail defers required-field checks while a draft is saved; publishing applies them."""
+    block = blocks.ProcedureStreamBlock()
+    raw = [{"type": "side_effects", "value": {"items": []}, "id": "a"}]
+    block.defer_required_validation()
+    try:
+        block.clean(block.to_python(raw))
+    finally:
+        block.restore_deferred_validation()
+    with pytest.raises(ValidationError):
+        block.clean(block.to_python(raw))
+
+
+def test_every_block_has_icon_description_and_preview():
+    for name, block in blocks.ProcedureStreamBlock().child_blocks.items():
+        assert block.meta.icon not in (None, "placeholder"), name
+        assert block.meta.description, name
+        assert block.get_preview_value() is not None, name
+        assert block.meta.template, name
+
+
+def make_reference(**overrides):
+    fields = {
+        "authors": "Wee TC, et al.",
+        "title": "Dextrose prolotherapy in knee osteoarthritis",
+        "journal": "J Clin Orthop Trauma",
+        "year": 2021,
+        "doi": "10.1016/j.jcot.2021.05.015",
+    }
+    fields.update(overrides)
+    return Reference(**fields)
+
+
+@pytest.mark.parametrize("doi", ["10.1016", "11.1016/abc", "doi 10.1016/x y", "10.12/x"])
+def test_a_malformed_doi_is_refused(doi):
+    with pytest.raises(ValidationError) as caught:
+        make_reference(doi=doi).full_clean()
+    assert list(caught.value.message_dict) == ["doi"]
+
+
+@pytest.mark.parametrize("pmid", ["PMID34046305", "123456789", "34046305a"])
+def test_a_malformed_pmid_is_refused(pmid):
+    with pytest.raises(ValidationError) as caught:
+        make_reference(pmid=pmid).full_clean()
+    assert "pmid" in caught.value.message_dict
+
+
+def test_a_reference_needs_a_doi_pmid_or_url():
+    with pytest.raises(ValidationError) as caught:
+        make_reference(doi="").full_clean()
+    assert caught.value.message_dict == {"doi": ["Give at least one of DOI, PMID or URL."]}
+    make_reference(doi="", url="https://example.org/paper").full_clean()
+    make_reference(doi="", pmid="34046305").full_clean()
+
+
+def test_a_doi_link_is_stored_as_the_bare_doi():
+    reference = make_reference(doi="https://doi.org/10.1016/j.jcot.2021.05.015")
+    reference.full_clean()
+    assert reference.doi == "10.1016/j.jcot.2021.05.015"
+    assert reference.doi_url == "https://doi.org/10.1016/j.jcot.2021.05.015"
+
+
+def test_citation_style():
+    reference = make_reference(
+        title="Dextrose prolotherapy in knee osteoarthritis: A systematic review and meta-analysis",
+        date_detail="May 20",
+        volume="19",
+        pages="108–117",
+        pmid="34046305",
+    )
+    assert reference.citation == (
+        "Wee TC, et al. Dextrose prolotherapy in knee osteoarthritis: A systematic review and "
+        "meta-analysis. J Clin Orthop Trauma. 2021 May 20;19:108–117. "
+        "doi:10.1016/j.jcot.2021.05.015. PMID: 34046305."
+    )
+    assert reference.pubmed_url == "https://pubmed.ncbi.nlm.nih.gov/34046305/"
