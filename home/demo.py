@@ -44,3 +44,39 @@ def load_home():
         site.save()
     ClinicSettings.objects.get_or_create(site=site, defaults=CLINIC)
     return home, site
+
+
+# One local account per staff role, so each role can be tried (local use only).
+STAFF_USERS = [
+    # username, group, first name, last name
+    ("editor", "Editors", "Erin", "Editor"),
+    ("marketing", "Marketing", "Max", "Marketing"),
+    ("reviewer", "Clinical reviewers", "Dr Riley", "Reviewer"),
+    ("frontdesk", "Front desk", "Frankie", "Desk"),
+]
+
+
+def staff_password(username):
+    return f"{username}-local-only"
+
+
+def load_staff_users():
+    """Create the role accounts that do not exist yet; return (username, group, password)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    accounts = []
+    for username, group_name, first_name, last_name in STAFF_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username,
+                email=f"{username}@clinic.example",
+                password=staff_password(username),
+                first_name=first_name,
+                last_name=last_name,
+            )
+            user.groups.add(Group.objects.get(name=group_name))
+        accounts.append((username, group_name, staff_password(username)))
+    return accounts

@@ -8,7 +8,8 @@ on the field at fault. Display logic lives in the value classes.
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
 
 FALLBACK_NAME = "this treatment"
 
@@ -111,12 +112,12 @@ class DescriptionBlock(SectionBlock):
         }
 
 
-class ReferenceChooserBlock(SnippetChooserBlock):
-    def __init__(self, **kwargs):
-        super().__init__("procedures.Reference", **kwargs)
-
-    class Meta:
-        icon = "openquote"
+ReferenceChooserBlock = reference_chooser_viewset.get_block_class(
+    name="ReferenceChooserBlock", module_path="procedures.blocks"
+)
+ClinicLocationChooserBlock = clinic_location_chooser_viewset.get_block_class(
+    name="ClinicLocationChooserBlock", module_path="procedures.blocks"
+)
 
 
 class RecommendationValue(blocks.StructValue):
@@ -350,8 +351,8 @@ class RisksBlock(SectionBlock):
 
 
 class LocationMapBlock(SectionBlock):
-    location = SnippetChooserBlock(
-        "procedures.ClinicLocation", help_text="Clinic locations are kept under Snippets."
+    location = ClinicLocationChooserBlock(
+        help_text='Clinic locations are listed under "Clinic content" in the menu.'
     )
     zoom = blocks.IntegerBlock(
         default=16, min_value=10, max_value=19, help_text="16 shows the streets around it."

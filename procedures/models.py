@@ -4,17 +4,21 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.models.pages import PagePermissionTester
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from .blocks import ProcedureStreamBlock, standard_sections
 from .structured_data import procedure_page_graph
+from .workflows import assign_clinical_review
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
@@ -234,6 +238,9 @@ class ClinicLocation(index.Indexed, models.Model):
         )
 
 
+REVIEW_DUE_SOON_DAYS = 30
+
+
 def one_year_after(day):
     try:
         return day.replace(year=day.year + 1)
@@ -284,8 +291,14 @@ class MedicalReviewMixin(models.Model):
         self.next_review_due = one_year_after(day)
 
     @property
-    def review_overdue(self):
-        return self.next_review_due is None or self.next_review_due < datetime.date.today()
+    def review_status(self):
+        """ "overdue" (or never reviewed), "due soon" (within 30 days) or "current"."""
+        today = datetime.date.today()
+        if self.next_review_due is None or self.next_review_due < today:
+            return "overdue"
+        if self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS):
+            return "due soon"
+        return "current"
 
 
 class ProcedureIndexPage(Page):
@@ -302,6 +315,12 @@ class ProcedureIndexPage(Page):
     class Meta:
         verbose_name = "procedure index page"
 
+    def save(self, *args, **kwargs):
+        created = self.pk is None
+        super().save(*args, **kwargs)
+        if created:
+            assign_clinical_review(self)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["procedures"] = (
@@ -311,6 +330,31 @@ class ProcedureIndexPage(Page):
             .prefetch_related("body_areas")
         )
         return context
+
+
+class ProcedurePageQuerySet(PageQuerySet):
+    def review_overdue(self, today=None):
+        """Pages whose next review date has passed, or that were never reviewed."""
+        today = today or datetime.date.today()
+        return self.filter(Q(next_review_due__lt=today) | Q(next_review_due__isnull=True))
+
+    def review_due_soon(self, days=REVIEW_DUE_SOON_DAYS, today=None):
+        """Pages whose next review falls within the next `days` days (today included)."""
+        today = today or datetime.date.today()
+        return self.filter(
+            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days)
+        )
+
+    def review_due(self, days=REVIEW_DUE_SOON_DAYS, today=None):
+        """Overdue, or due within `days` days."""
+        return self.review_overdue(today) | self.review_due_soon(days, today)
+
+
+class ProcedurePagePermissionTester(PagePermissionTester):
+    def can_publish(self):
+        """Procedure pages carry medical claims: they go live when a clinical reviewer approves
+        them in the "Clinical review" workflow. Only a superuser may publish one directly."""
+        return self.user.is_active and self.user.is_superuser and not self.page_is_root
 
 
 PROCEDURE_TYPES = [
@@ -349,6 +393,8 @@ class ProcedurePage(MedicalReviewMixin, Page):
     )
     body = StreamField(ProcedureStreamBlock(), default=standard_sections)
 
+    objects = PageManager.from_queryset(ProcedurePageQuerySet)()
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("body_areas")]),
@@ -371,6 +417,13 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     def get_meta_description(self):
         return self.search_description or self.summary
+
+    def permissions_for_user(self, user):
+        return ProcedurePagePermissionTester(user, self)
+
+    @property
+    def body_area_names(self):
+        return ", ".join(area.name for area in self.body_areas.all())
 
     @property
     def name_in_sentence(self):

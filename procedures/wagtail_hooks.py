@@ -1,36 +1,172 @@
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+"""The admin for procedures: the Treatments listing, clinic content, review reports, choosers."""
 
-from .models import BodyArea, ClinicLocation, Reference
+from django.contrib.admin import SimpleListFilter
+from django.urls import path, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+
+from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
+from .models import BodyArea, ClinicLocation, ProcedurePage, Reference
+from .views import ProceduresDueForReviewView
 
 
-class ReferenceViewSet(SnippetViewSet):
-    model = Reference
-    icon = "openquote"
-    list_display = ["authors", "title", "journal", "year", "doi", "pmid"]
-    list_filter = ["year"]
-    search_fields = ["title", "authors"]
+@hooks.register("register_admin_viewset")
+def register_choosers():
+    return [reference_chooser_viewset, clinic_location_chooser_viewset]
 
 
-class ClinicLocationViewSet(SnippetViewSet):
+class ReviewStatusFilter(SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("due_soon", "Due within 30 days")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.review_overdue()
+        if self.value() == "due_soon":
+            return queryset.review_due_soon()
+        return queryset
+
+
+class TreatmentsAdmin(ModelAdmin):
+    """Procedure pages, with their review dates; "Add" creates one under the procedures index."""
+
+    model = ProcedurePage
+    menu_label = "Treatments"
+    menu_icon = "doc-full-inverse"
+    menu_order = 150
+    add_to_admin_menu = True
+    list_display = ("title", "body_area_names", "live", "last_reviewed", "next_review")
+    list_filter = ("body_areas", "live", ReviewStatusFilter)
+    search_fields = ("title",)
+    list_per_page = 50
+    list_export = (
+        "title",
+        "body_area_names",
+        "live",
+        "last_reviewed",
+        "reviewed_by",
+        "next_review_due",
+        "review_status",
+    )
+    export_filename = "treatments"
+    ordering = ("title",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("body_areas")
+
+    @staticmethod
+    def next_review(page):
+        if page.next_review_due is None:
+            return format_html('<strong class="w-status w-status--primary">{}</strong>', "Never")
+        if page.review_status == "overdue":
+            return format_html(
+                '{} <strong class="w-status w-status--primary">{}</strong>',
+                page.next_review_due.strftime("%-d %b %Y"),
+                "Overdue",
+            )
+        if page.review_status == "due soon":
+            return format_html(
+                '{} <span class="w-status">{}</span>',
+                page.next_review_due.strftime("%-d %b %Y"),
+                "Due soon",
+            )
+        return page.next_review_due.strftime("%-d %b %Y")
+
+    next_review.short_description = "Next review due"
+    next_review.admin_order_field = "next_review_due"
+
+
+ProcedurePage.body_area_names.fget.short_description = "Body areas"
+
+
+class ClinicLocationAdmin(ModelAdmin):
     model = ClinicLocation
-    icon = "site"
-    list_display = ["name", "locality", "postal_code", "phone"]
-    search_fields = ["name"]
+    menu_icon = "site"
+    list_display = ("name", "locality", "postal_code", "phone")
+    search_fields = ("name", "locality")
 
 
-class BodyAreaViewSet(SnippetViewSet):
+class ReferenceAdmin(ModelAdmin):
+    model = Reference
+    menu_icon = "openquote"
+    list_display = ("authors", "title", "journal", "year", "doi", "pmid")
+    list_filter = ("year",)
+    search_fields = ("title", "authors", "doi", "pmid")
+
+
+class BodyAreaAdmin(ModelAdmin):
     model = BodyArea
-    icon = "tag"
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    menu_icon = "tag"
+    list_display = ("name", "slug")
+    search_fields = ("name",)
 
 
-class ProcedureContentGroup(SnippetViewSetGroup):
-    menu_label = "Procedure content"
+class ClinicContentGroup(ModelAdminGroup):
+    menu_label = "Clinic content"
     menu_icon = "folder-open-inverse"
-    menu_order = 210
-    items = (ReferenceViewSet, ClinicLocationViewSet, BodyAreaViewSet)
+    menu_order = 160
+    items = (ClinicLocationAdmin, ReferenceAdmin, BodyAreaAdmin)
 
 
-register_snippet(ProcedureContentGroup)
+modeladmin_register(TreatmentsAdmin)
+modeladmin_register(ClinicContentGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path(
+            "reports/procedures-due-for-review/",
+            ProceduresDueForReviewView.as_view(),
+            name="procedures_due_for_review",
+        ),
+        path(
+            "reports/procedures-due-for-review/results/",
+            ProceduresDueForReviewView.as_view(results_only=True),
+            name="procedures_due_for_review_results",
+        ),
+    ]
+
+
+class ReviewReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return ProceduresDueForReviewView.user_may_see(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_review_report_menu_item():
+    return ReviewReportMenuItem(
+        "Procedures due for review",
+        reverse("procedures_due_for_review"),
+        name="procedures-due-for-review",
+        icon_name="time",
+        order=650,
+    )
+
+
+class OverdueReviewsPanel(Component):
+    """Dashboard panel: procedure pages whose medical review is overdue."""
+
+    name = "overdue_reviews"
+    template_name = "procedures/admin/overdue_reviews_panel.html"
+    order = 90
+
+    def __init__(self, pages):
+        self.pages = pages
+
+    def get_context_data(self, parent_context):
+        return {"pages": self.pages, "report_url": reverse("procedures_due_for_review")}
+
+
+@hooks.register("construct_homepage_panels")
+def add_overdue_reviews_panel(request, panels):
+    if ProceduresDueForReviewView.user_may_see(request.user):
+        pages = list(ProcedurePage.objects.review_overdue().order_by("next_review_due")[:10])
+        if pages:
+            panels.append(OverdueReviewsPanel(pages))

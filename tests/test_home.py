@@ -98,8 +98,7 @@ def test_production_settings_refuse_a_missing_secret_key():
 def test_production_settings_read_the_environment():
     env = dict(os.environ, SECRET_KEY="x" * 50, ALLOWED_HOSTS="clinic.example,www.clinic.example")
     code = (
-        "import clinic_site.settings.production as s;"
-        "print(s.ALLOWED_HOSTS, s.DEBUG, s.EMAIL_HOST)"
+        "import clinic_site.settings.production as s;print(s.ALLOWED_HOSTS, s.DEBUG, s.EMAIL_HOST)"
     )
     env["EMAIL_HOST"] = "smtp.clinic.example"
     result = subprocess.run(

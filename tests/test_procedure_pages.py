@@ -250,7 +250,9 @@ def listblock(values):
 class ProcedurePageAdminTests(WagtailPageTestCase):
     def setUp(self):
         load_demo_content()
-        self.user = get_user_model().objects.create_superuser("editor", "e@clinic.example", "pw")
+        self.user = get_user_model().objects.create_superuser(
+            "superuser", "su@clinic.example", "pw"
+        )
         self.client.force_login(self.user)
         self.index = ProcedureIndexPage.objects.get()
         self.wee = Reference.objects.get(pmid="34046305")

@@ -160,4 +160,9 @@ CAPTCHA_LENGTH = 5
 
 # Location maps: Leaflet (static/vendor/leaflet) with OpenStreetMap tiles, which need no API key.
 MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-MAP_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+MAP_TILE_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+# Approving a workflow records the clinical review on the page, then publishes it.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "procedures.workflows.publish_after_review"

@@ -2,14 +2,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from forms.demo import load_contact_page
-from home.demo import load_home
+from home.demo import load_home, load_staff_users
 from procedures.demo import load_procedures
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo content: the home page, the clinic's settings, the contact page, a "
-        "clinic location, two references and the prolotherapy page. Running it again "
+        "clinic location, two references, the prolotherapy page and one account per staff role. "
+        "Running it again "
         "changes nothing."
     )
 
@@ -21,3 +22,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo content ready at {site.root_url}")
         for page in (home, index, prolotherapy, contact):
             self.stdout.write(f"  {page.title}: {page.url_path[len(home.url_path) - 1 :]}")
+        self.stdout.write("Staff accounts, one per role (local use only; log in at /admin/):")
+        for username, group, password in load_staff_users():
+            self.stdout.write(f"  {group}: username '{username}', password '{password}'")

@@ -1,0 +1,53 @@
+import datetime
+
+from wagtail.admin.views.reports import PageReportView
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
+
+from .models import REVIEW_DUE_SOON_DAYS, ProcedurePage
+from .workflows import CLINICAL_REVIEWERS
+
+
+class ProceduresDueForReviewView(PageReportView):
+    """Procedure pages whose medical review is overdue or due within 30 days."""
+
+    page_title = "Procedures due for review"
+    header_icon = "time"
+    results_template_name = "procedures/admin/due_for_review_results.html"
+    index_url_name = "procedures_due_for_review"
+    index_results_url_name = "procedures_due_for_review_results"
+    list_export = ["title", "status_string", "last_reviewed", "reviewed_by", "next_review_due"]
+    export_headings = {
+        "status_string": "Status",
+        "last_reviewed": "Last reviewed",
+        "reviewed_by": "Reviewed by",
+        "next_review_due": "Next review due",
+    }
+    model = ProcedurePage
+    permission_policy = None  # access is decided by user_may_see
+
+    @staticmethod
+    def user_may_see(user):
+        if not user.is_active:
+            return False
+        if user.is_superuser or user.groups.filter(name=CLINICAL_REVIEWERS).exists():
+            return True
+        return policy_registry.get_by_type(Page).user_has_any_permission(
+            user, ["add", "change", "publish"]
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.user_may_see(request.user):
+            from wagtail.admin.auth import permission_denied
+
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filename(self):
+        return f"procedures-due-for-review-{datetime.date.today():%Y-%m-%d}"
+
+    def get_queryset(self):
+        self.queryset = ProcedurePage.objects.review_due(REVIEW_DUE_SOON_DAYS).order_by(
+            "next_review_due", "title"
+        )
+        return super().get_queryset()
