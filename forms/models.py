@@ -34,10 +34,16 @@ for _choice in WAGTAIL_FIELD_CHOICES:
         FORM_FIELD_CHOICES.append(("phone", "Phone number"))
 FORM_FIELD_CHOICES = tuple(FORM_FIELD_CHOICES)
 
-RATE_LIMIT_MESSAGE = (
-    "You have sent several messages in a short time, so we could not take this one. "
-    "Please wait an hour and try again, or call us. What you typed is still below."
-)
+
+def rate_limit_message():
+    minutes = max(1, round(settings.CONTACT_RATE_WINDOW / 60))
+    wait = "an hour" if minutes == 60 else f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return (
+        "You have sent several messages in a short time, so we could not take this one. "
+        f"Please try again in {wait}, or call us. What you typed is still below."
+    )
+
+
 NEW_PICTURE_MESSAGE = "Here is a new picture. Your message has not been sent yet."
 
 
@@ -167,7 +173,7 @@ class ContactFormPage(AbstractEmailForm):
 
         if not RateLimit.for_request(request).hit():
             form.show_without_errors()
-            return self.render_form(request, form, problem=RATE_LIMIT_MESSAGE, status=429)
+            return self.render_form(request, form, problem=rate_limit_message(), status=429)
 
         if not form.is_valid():
             return self.render_form(request, form)

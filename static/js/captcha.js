@@ -1,8 +1,27 @@
-/* "Get a new picture" for the contact form's captcha: fetch a new one without reloading
-   the page, so that what has been typed stays. Without JavaScript (or if the request
+/* The contact form. "Get a new picture" fetches a new captcha without reloading the
+   page, so that what has been typed stays. Without JavaScript (or if the request
    fails) the button submits the form, which comes back as typed with a new picture. */
 (function () {
   "use strict";
+  // A second click on "Send message" would post the same captcha again, be refused, and
+  // show an error although the first message was received: send each form once.
+  document.querySelectorAll("form.contact-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (submitter && submitter.name === "refresh_captcha") {
+        return;
+      }
+      if (form.hasAttribute("data-sending")) {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sending", "");
+    });
+    // Coming back to the page from the browser's history: the form can be sent again.
+    window.addEventListener("pageshow", function () {
+      form.removeAttribute("data-sending");
+    });
+  });
   document.querySelectorAll("[data-captcha-refresh]").forEach(function (button) {
     var field = button.closest("[data-captcha]");
     if (!field || !window.fetch) {
