@@ -301,37 +301,6 @@ class MedicalReviewMixin(models.Model):
         return "current"
 
 
-class ProcedureIndexPage(Page):
-    """/procedures/: the clinic's treatments, each with its summary."""
-
-    introduction = models.TextField(blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("introduction")]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types = ["procedures.ProcedurePage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = "procedure index page"
-
-    def save(self, *args, **kwargs):
-        created = self.pk is None
-        super().save(*args, **kwargs)
-        if created:
-            assign_clinical_review(self)
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["procedures"] = (
-            ProcedurePage.objects.child_of(self)
-            .live()
-            .order_by("title")
-            .prefetch_related("body_areas")
-        )
-        return context
-
-
 class ProcedurePageQuerySet(PageQuerySet):
     def review_overdue(self, today=None):
         """Pages whose next review date has passed, or that were never reviewed."""
@@ -350,11 +319,53 @@ class ProcedurePageQuerySet(PageQuerySet):
         return self.review_overdue(today) | self.review_due_soon(days, today)
 
 
+# Procedure pages carry medical claims: they go live when a clinical reviewer approves them in
+# the "Clinical review" workflow. Only a superuser may publish one directly, whether it is new
+# (published from the procedures index's "add" form) or not.
+
+
 class ProcedurePagePermissionTester(PagePermissionTester):
     def can_publish(self):
-        """Procedure pages carry medical claims: they go live when a clinical reviewer approves
-        them in the "Clinical review" workflow. Only a superuser may publish one directly."""
-        return self.user.is_active and self.user.is_superuser and not self.page_is_root
+        return self.user.is_active and self.user.is_superuser
+
+
+class ProcedureIndexPagePermissionTester(PagePermissionTester):
+    def can_publish_subpage(self):
+        return self.user.is_active and self.user.is_superuser
+
+
+class ProcedureIndexPage(Page):
+    """/procedures/: the clinic's treatments, each with its summary."""
+
+    introduction = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["procedures.ProcedurePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "procedure index page"
+
+    def permissions_for_user(self, user):
+        return ProcedureIndexPagePermissionTester(user, self)
+
+    def save(self, *args, **kwargs):
+        created = self.pk is None
+        super().save(*args, **kwargs)
+        if created:
+            assign_clinical_review(self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["procedures"] = (
+            ProcedurePage.objects.child_of(self)
+            .live()
+            .order_by("title")
+            .prefetch_related("body_areas")
+        )
+        return context
 
 
 PROCEDURE_TYPES = [

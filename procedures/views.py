@@ -30,11 +30,12 @@ class ProceduresDueForReviewView(PageReportView):
     def user_may_see(user):
         if not user.is_active:
             return False
-        if user.is_superuser or user.groups.filter(name=CLINICAL_REVIEWERS).exists():
+        if user.is_superuser:
             return True
-        return policy_registry.get_by_type(Page).user_has_any_permission(
-            user, ["add", "change", "publish"]
-        )
+        page_policy = policy_registry.get_by_type(Page)
+        if page_policy.user_has_any_permission(user, ["add", "change", "publish"]):
+            return True
+        return user.groups.filter(name=CLINICAL_REVIEWERS).exists()
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_may_see(request.user):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
 from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
@@ -33,10 +34,24 @@ class ReviewStatusFilter(SimpleListFilter):
         return queryset
 
 
+class TreatmentsPermissionHelper(PagePermissionHelper):
+    def user_can_list(self, user):
+        """Staff who work on pages, and clinical reviewers; not the front desk."""
+        return ProceduresDueForReviewView.user_may_see(user)
+
+
+class TreatmentsButtonHelper(PageButtonHelper):
+    def get_buttons_for_obj(self, obj, exclude=None, **kwargs):
+        # "Copy" asks about the page's parent, one query a row; it stays in the page explorer.
+        return super().get_buttons_for_obj(obj, exclude=[*(exclude or []), "copy"], **kwargs)
+
+
 class TreatmentsAdmin(ModelAdmin):
     """Procedure pages, with their review dates; "Add" creates one under the procedures index."""
 
     model = ProcedurePage
+    permission_helper_class = TreatmentsPermissionHelper
+    button_helper_class = TreatmentsButtonHelper
     menu_label = "Treatments"
     menu_icon = "doc-full-inverse"
     menu_order = 150
@@ -58,7 +73,15 @@ class TreatmentsAdmin(ModelAdmin):
     ordering = ("title",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("body_areas")
+        # The row buttons ask about locks, workflows and scheduled publishing: fetch those
+        # with the page list, as Wagtail's own page listings do, not once a row.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("body_areas")
+            .prefetch_workflow_states()
+            .annotate_approved_schedule()
+        )
 
     @staticmethod
     def next_review(page):

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import rich_text
 
 from forms.models import ContactFormPage
 from home.models import HomePage
@@ -18,6 +18,7 @@ from procedures.models import (
     ProcedurePage,
     Reference,
 )
+from tests.admin_forms import listblock, procedure_form_data
 from tests.conftest import load_demo_content
 
 PROLOTHERAPY = "/procedures/prolotherapy/"
@@ -237,16 +238,6 @@ def test_demo_content_twice_keeps_one_of_each(demo_content):
     assert BodyArea.objects.count() == 2
 
 
-def listblock(values):
-    """ListBlock form data: like a StreamField's, one entry per item."""
-    data = {
-        str(i): {"value": value, "deleted": "", "order": str(i), "id": ""}
-        for i, value in enumerate(values)
-    }
-    data["count"] = str(len(values))
-    return data
-
-
 class ProcedurePageAdminTests(WagtailPageTestCase):
     def setUp(self):
         load_demo_content()
@@ -269,20 +260,14 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         self.assertFalse(ProcedureIndexPage.can_create_at(HomePage.objects.get()))
 
     def form_data(self, title, body):
-        data = nested_form_data(
-            {
-                "title": title,
-                "slug": "sample-treatment",
-                "summary": "A sample treatment for testing.",
-                "procedure_type": "NoninvasiveProcedure",
-                "last_reviewed": "2026-10-01",
-                "reviewed_by": "Dr A Example",
-                "next_review_due": "",
-                "body": streamfield(body),
-            }
+        return procedure_form_data(
+            title,
+            "sample-treatment",
+            body,
+            [self.knee.pk],
+            last_reviewed="2026-10-01",
+            reviewed_by="Dr A Example",
         )
-        data["body_areas"] = [self.knee.pk]  # a multiple choice: one key, many values
-        return data
 
     def every_block(self):
         return [

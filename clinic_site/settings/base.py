@@ -149,7 +149,7 @@ WAGTAILFORMS_HELP_TEXT_ALLOW_HTML = False
 
 # Contact form
 # A client address may send this many contact messages per window (seconds).
-CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "5"))
+CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "10"))
 CONTACT_RATE_WINDOW = int(os.environ.get("CONTACT_RATE_WINDOW", "3600"))
 # Contact submissions older than this many days are removed by purge_form_submissions.
 FORM_SUBMISSION_RETENTION_DAYS = int(os.environ.get("FORM_SUBMISSION_RETENTION_DAYS", "365"))
@@ -157,6 +157,8 @@ FORM_SUBMISSION_RETENTION_DAYS = int(os.environ.get("FORM_SUBMISSION_RETENTION_D
 CAPTCHA_IMAGE_SIZE = (160, 60)
 CAPTCHA_FONT_SIZE = 36
 CAPTCHA_LENGTH = 5
+# Minutes a captcha stays valid: long enough to write a message without hurrying.
+CAPTCHA_TIMEOUT = 60
 
 # Location maps: Leaflet (static/vendor/leaflet) with OpenStreetMap tiles, which need no API key.
 MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
