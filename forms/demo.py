@@ -34,7 +34,13 @@ FIELDS = [
         "required": False,
         "help_text": "Optional. Only if you would like us to call you back.",
     },
-    {"label": "Message", "clean_name": "message", "field_type": "multiline", "required": True},
+    {
+        "label": "Message",
+        "clean_name": "message",
+        "field_type": "multiline",
+        "required": True,
+        "help_text": "Non-medical questions only: please leave out symptoms and test results.",
+    },
     {
         "label": "My message contains no medical details",
         "clean_name": "no_medical_details",

@@ -197,8 +197,8 @@ class ContactFormBuilder(FormBuilder):
             help_text="Letters are not case sensitive. If you cannot read them, get a new picture.",
             widget=ContactCaptchaInput(),
             error_messages={
-                "required": "Type the characters you see in the picture.",
-                "incomplete": "Type the characters you see in the picture.",
+                "required": "Type the characters you see in the picture",
+                "incomplete": "Type the characters you see in the picture",
                 "invalid": (
                     "The characters you typed did not match the picture. "
                     "Type the characters in the new picture."

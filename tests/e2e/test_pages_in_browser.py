@@ -243,14 +243,6 @@ def test_typed_text_stays_after_errors_and_after_a_new_captcha_picture(site, pag
     assert errors == [], f"JavaScript errors: {errors}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "following an error-summary link scrolls the input to the very top of the window, "
-        "so its label and error message are above the screen (needs scroll-margin-top on "
-        "the inputs, or a script that scrolls the label into view)"
-    ),
-)
 def test_error_summary_links_show_the_field_with_its_label_and_error(site, page):
     page.set_viewport_size(PHONE)
     page.goto(site + CONTACT)
