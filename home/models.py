@@ -63,6 +63,18 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    def get_context(self, request, *args, **kwargs):
+        from procedures.models import ProcedurePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["procedures"] = (
+            ProcedurePage.objects.live()
+            .descendant_of(self)
+            .order_by("title")
+            .only("title", "summary", "url_path", "path", "depth")
+        )
+        return context
+
     def route(self, request, path_components):
         """Find a page below the home page by its whole URL path in one lookup.
 

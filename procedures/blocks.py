@@ -156,7 +156,12 @@ class FindingBlock(blocks.StructBlock):
         ReferenceChooserBlock(),
         help_text="The publications this finding comes from (References in the admin).",
     )
-    recommendations = blocks.ListBlock(RecommendationBlock(), default=[], required=False)
+    recommendations = blocks.ListBlock(
+        RecommendationBlock(),
+        default=[],
+        required=False,
+        help_text="Only where the cited study grades a recommendation; leave empty otherwise.",
+    )
     caveats = blocks.TextBlock(
         required=False,
         max_length=500,
@@ -336,7 +341,9 @@ class SideEffectsBlock(SectionBlock):
 
 
 class RisksBlock(SectionBlock):
-    introduction = blocks.CharBlock(required=False, max_length=300)
+    introduction = blocks.CharBlock(
+        required=False, max_length=300, help_text="Optional: a sentence before the list."
+    )
     items = blocks.ListBlock(blocks.CharBlock(max_length=200, label="Risk"), default=[])
 
     def field_errors(self, value):

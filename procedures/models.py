@@ -28,7 +28,12 @@ class BodyArea(index.Indexed, models.Model):
     """A part of the body or a condition that procedures treat, e.g. "Knee", "Lower back"."""
 
     name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text="For web addresses and filters; made from the name when left empty.",
+    )
 
     panels = [FieldPanel("name"), FieldPanel("slug")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
@@ -337,7 +342,9 @@ class ProcedureIndexPagePermissionTester(PagePermissionTester):
 class ProcedureIndexPage(Page):
     """/procedures/: the clinic's treatments, each with its summary."""
 
-    introduction = models.TextField(blank=True)
+    introduction = models.TextField(
+        blank=True, help_text="A sentence or two above the list of treatments."
+    )
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
 

@@ -108,3 +108,33 @@ def test_production_settings_read_the_environment():
     assert result.stdout.strip() == (
         "['clinic.example', 'www.clinic.example'] False smtp.clinic.example"
     )
+
+
+def test_home_page_lists_the_live_treatments(client, home_page):
+    from procedures.models import ProcedurePage
+
+    draft = ProcedurePage.objects.get().get_parent().add_child(
+        instance=ProcedurePage(title="Sample draft treatment", summary="Sample content.")
+    )
+    draft.unpublish()
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    cards = soup.select(".procedure-list .card")
+    assert [card.a.get_text() for card in cards] == ["Prolotherapy"]
+    assert cards[0].a["href"] == "/procedures/prolotherapy/"
+    assert "irritant solution" in cards[0].get_text()
+
+
+def test_a_missing_page_says_so_and_offers_a_way_on(client, home_page):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("h1").get_text() == "Page not found"
+    assert soup.find("a", string="Go to the home page")["href"] == "/"
+
+
+def test_sitemap_lists_the_live_pages(client, home_page):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for path in ("/", "/procedures/", "/procedures/prolotherapy/", "/contact/"):
+        assert f"<loc>http://localhost{path}</loc>" in body

@@ -151,6 +151,9 @@ def test_every_block_has_icon_description_and_preview():
         assert block.meta.description, name
         assert block.get_preview_value() is not None, name
         assert block.meta.template, name
+        # The block picker's preview renders without a page around it.
+        html = block.render(block.get_preview_value(), context={})
+        assert "this treatment" in html or name in ("call_to_action", "sources"), name
 
 
 def make_reference(**overrides):
