@@ -113,7 +113,8 @@ def test_production_settings_read_the_environment():
 def test_home_page_lists_the_live_treatments(client, home_page):
     from procedures.models import ProcedurePage
 
-    draft = ProcedurePage.objects.get().get_parent().add_child(
+    index = ProcedurePage.objects.get().get_parent()
+    draft = index.add_child(
         instance=ProcedurePage(title="Sample draft treatment", summary="Sample content.")
     )
     draft.unpublish()
