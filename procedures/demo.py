@@ -2,7 +2,7 @@
 
 Every medical statement below comes from the clinic's original prolotherapy page, and the
 references are as verified in the project's seed notes. The clinic location is invented and
-says so. Running `load_procedures` again changes nothing.
+says so. Running these again changes nothing.
 """
 
 import datetime
@@ -192,14 +192,8 @@ def prolotherapy_body(wee, hauser, location, contact_page):
     ]
 
 
-def load_procedures(home_page, contact_page):
-    """The procedures index at /procedures/ and the prolotherapy page under it."""
-    location = _get_or_create(ClinicLocation, {"name": LOCATION["name"]}, LOCATION)
-    wee = _get_or_create(Reference, {"doi": WEE_2021["doi"]}, WEE_2021)
-    hauser = _get_or_create(Reference, {"doi": HAUSER_2022["doi"]}, HAUSER_2022)
-    knee = _get_or_create(BodyArea, {"name": "Knee"}, {})
-    lower_back = _get_or_create(BodyArea, {"name": "Lower back"}, {})
-
+def load_procedure_index(home_page):
+    """The procedures index at /procedures/ (first in the menu)."""
     index = ProcedureIndexPage.objects.child_of(home_page).first()
     if index is None:
         index = home_page.add_child(
@@ -212,6 +206,16 @@ def load_procedures(home_page, contact_page):
             )
         )
         index.save_revision().publish()
+    return index
+
+
+def load_prolotherapy(index, contact_page):
+    """The prolotherapy page, its references, body areas and the clinic location."""
+    location = _get_or_create(ClinicLocation, {"name": LOCATION["name"]}, LOCATION)
+    wee = _get_or_create(Reference, {"doi": WEE_2021["doi"]}, WEE_2021)
+    hauser = _get_or_create(Reference, {"doi": HAUSER_2022["doi"]}, HAUSER_2022)
+    knee = _get_or_create(BodyArea, {"name": "Knee"}, {})
+    lower_back = _get_or_create(BodyArea, {"name": "Lower back"}, {})
 
     page = ProcedurePage.objects.child_of(index).filter(slug="prolotherapy").first()
     if page is None:
@@ -232,4 +236,4 @@ def load_procedures(home_page, contact_page):
         )
         page.body_areas.set([knee, lower_back])
         page.save_revision().publish()
-    return index, page
+    return page

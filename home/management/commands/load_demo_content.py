@@ -3,7 +3,7 @@ from django.db import transaction
 
 from forms.demo import load_contact_page
 from home.demo import load_home, load_staff_users
-from procedures.demo import load_procedures
+from procedures.demo import load_procedure_index, load_prolotherapy
 
 
 class Command(BaseCommand):
@@ -17,8 +17,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         home, site = load_home()
+        index = load_procedure_index(home)
         contact = load_contact_page(home)
-        index, prolotherapy = load_procedures(home, contact)
+        prolotherapy = load_prolotherapy(index, contact)
         self.stdout.write(f"Demo content ready at {site.root_url}")
         for page in (home, index, prolotherapy, contact):
             self.stdout.write(f"  {page.title}: {page.url_path[len(home.url_path) - 1 :]}")
