@@ -2,6 +2,20 @@
 
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+# The sections a new procedure page starts with, in order.
+STANDARD_SECTION_TYPES = [
+    "description",
+    "description",
+    "evidence",
+    "treatment_schedule",
+    "contraindications",
+    "side_effects",
+    "risks",
+    "location_map",
+    "sources",
+    "call_to_action",
+]
+
 
 def listblock(values):
     """ListBlock form data: like a StreamField's, one entry per item."""

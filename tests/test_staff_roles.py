@@ -17,7 +17,7 @@ from forms.models import ContactFormPage
 from home.demo import staff_password
 from home.models import HomePage
 from procedures.models import BodyArea, ProcedureIndexPage, ProcedurePage, one_year_after
-from tests.admin_forms import minimal_procedure_body, procedure_form_data
+from tests.admin_forms import STANDARD_SECTION_TYPES, minimal_procedure_body, procedure_form_data
 
 TODAY = datetime.date.today()
 TREATMENTS_URL = "/admin/procedures/procedurepage/"
@@ -301,18 +301,7 @@ def test_treatments_add_button_creates_a_page_under_the_procedures_index(client,
     )
     # The new page starts with the standard sections.
     body = response.context["form"]["body"].value()
-    assert [block.block_type for block in body] == [
-        "description",
-        "description",
-        "evidence",
-        "treatment_schedule",
-        "contraindications",
-        "side_effects",
-        "risks",
-        "location_map",
-        "sources",
-        "call_to_action",
-    ]
+    assert [block.block_type for block in body] == STANDARD_SECTION_TYPES
 
 
 def test_treatments_listing_queries_do_not_grow_with_the_number_of_pages(client, index):
