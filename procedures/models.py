@@ -1,6 +1,8 @@
 import datetime
 import re
+import time
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -19,6 +21,20 @@ from wagtail.search import index
 from .blocks import ProcedureStreamBlock, standard_sections
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review
+
+# Procedure pages cache their rendered article (see the page template). A page's cache key
+# changes when the page is published; this version changes when anything the article shows
+# from outside the page changes (a reference, a clinic location, a body area).
+CONTENT_VERSION_KEY = "procedures:content-version"
+
+
+def content_version():
+    return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns)
+
+
+def new_content_version(**kwargs):
+    cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
+
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
@@ -413,6 +429,8 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     objects = PageManager.from_queryset(ProcedurePageQuerySet)()
 
+    CACHE_SECONDS = 3600
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("body_areas")]),
@@ -438,6 +456,9 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     def permissions_for_user(self, user):
         return ProcedurePagePermissionTester(user, self)
+
+    def get_cache_key_components(self):
+        return [*super().get_cache_key_components(), content_version()]
 
     @property
     def body_area_names(self):

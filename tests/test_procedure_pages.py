@@ -379,3 +379,37 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
 
     def test_no_page_is_created_at_the_root(self):
         self.assertCanNotCreateAt(Page, ProcedurePage)
+
+
+def test_the_rendered_article_is_cached(client, prolotherapy, django_assert_max_num_queries):
+    client.get(PROLOTHERAPY)
+    with django_assert_max_num_queries(8):
+        response = client.get(PROLOTHERAPY)
+    assert b"Side effects of prolotherapy" in response.content
+    assert b"doi:10.1016/j.jcot.2021.05.015" in response.content
+
+
+def test_a_published_change_shows_at_once(client, prolotherapy):
+    client.get(PROLOTHERAPY)
+    prolotherapy.summary = "A revised summary."
+    prolotherapy.save_revision().publish()
+    assert b"A revised summary." in client.get(PROLOTHERAPY).content
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "field", "new_value"),
+    [
+        (Reference, {"pmid": "34046305"}, "title", "A corrected title"),
+        (ClinicLocation, {}, "street_address", "2 Example Street"),
+        (BodyArea, {"name": "Knee"}, "name", "Knee joint"),
+    ],
+)
+def test_a_changed_reference_location_or_body_area_shows_at_once(
+    client, prolotherapy, model, lookup, field, new_value
+):
+    client.get(PROLOTHERAPY)
+    instance = model.objects.get(**lookup)
+    setattr(instance, field, new_value)
+    instance.save()
+    content = client.get(PROLOTHERAPY).content.decode()
+    assert new_value in content
