@@ -29,15 +29,6 @@ def need_redis():
     )
 
 
-def need_postgresql():
-    from django.db import connection
-
-    need(
-        connection.vendor == "postgresql",
-        "needs PostgreSQL: set DATABASE_URL=postgres://user@127.0.0.1:5432/dbname",
-    )
-
-
 def need_chromium():
     need(
         os.path.exists(CHROMIUM) or shutil.which("chromium"),
