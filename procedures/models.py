@@ -2,6 +2,7 @@ import datetime
 import re
 import time
 
+from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -461,6 +462,7 @@ class ProcedurePage(MedicalReviewMixin, Page):
         return [*super().get_cache_key_components(), content_version()]
 
     @property
+    @admin.display(description="Body areas")
     def body_area_names(self):
         return ", ".join(area.name for area in self.body_areas.all())
 

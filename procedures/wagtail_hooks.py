@@ -105,9 +105,6 @@ class TreatmentsAdmin(ModelAdmin):
     next_review.admin_order_field = "next_review_due"
 
 
-ProcedurePage.body_area_names.fget.short_description = "Body areas"
-
-
 class ClinicLocationAdmin(ModelAdmin):
     model = ClinicLocation
     menu_icon = "site"
