@@ -5,6 +5,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 
+def tel_href(phone):
+    """A phone number as a tel: link target (digits and a leading plus only)."""
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f"tel:{digits}" if digits else ""
+
+
 @register_setting(icon="site")
 class ClinicSettings(BaseSiteSetting):
     """Clinic-wide details shown in every page's header and footer."""
@@ -41,9 +47,7 @@ class ClinicSettings(BaseSiteSetting):
 
     @property
     def phone_href(self):
-        """The phone number as a tel: link target (digits and a leading plus only)."""
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}" if digits else ""
+        return tel_href(self.phone)
 
 
 class HomePage(Page):

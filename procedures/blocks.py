@@ -33,12 +33,11 @@ def at_least_one(items, message):
     return None if items else ValidationError(message)
 
 
-class SectionBlock(blocks.StructBlock):
-    """A titled section of a procedure page.
+class ValidatedStructBlock(blocks.StructBlock):
+    """A struct block whose own checks put each error on its field.
 
-    `Meta.heading` is a pattern with `{name}`, filled with the page's title. Subclasses return a
-    dict of field errors from `field_errors(value)`; they are raised when the page is published
-    or submitted for review, and deferred while a draft is saved.
+    Subclasses return a dict of field errors from `field_errors(value)`; they are raised when
+    the page is published or submitted for review, and deferred while a draft is saved.
     """
 
     def field_errors(self, value):
@@ -51,6 +50,13 @@ class SectionBlock(blocks.StructBlock):
             if errors:
                 raise StructBlockValidationError(block_errors=errors)
         return value
+
+
+class SectionBlock(ValidatedStructBlock):
+    """A titled section of a procedure page.
+
+    `Meta.heading` is a pattern with `{name}`, filled with the page's title.
+    """
 
     def heading(self, value, context):
         return self.meta.heading.format(name=procedure_name(context))
@@ -148,7 +154,7 @@ class RecommendationBlock(blocks.StructBlock):
         value_class = RecommendationValue
 
 
-class FindingBlock(blocks.StructBlock):
+class FindingBlock(ValidatedStructBlock):
     conclusion = blocks.TextBlock(
         help_text="What the study or review concluded, in plain words.", max_length=1000
     )
@@ -168,14 +174,9 @@ class FindingBlock(blocks.StructBlock):
         help_text='Limits of the evidence, e.g. "The studies had a high risk of bias."',
     )
 
-    def clean(self, value):
-        value = super().clean(value)
+    def field_errors(self, value):
         cited = [reference for reference in value["references"] if reference is not None]
-        if not cited and not self.is_deferred_validation:
-            raise StructBlockValidationError(
-                block_errors={"references": ValidationError("Cite at least one reference.")}
-            )
-        return value
+        return {"references": at_least_one(cited, "Cite at least one reference.")}
 
     class Meta:
         icon = "list-ul"

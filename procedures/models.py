@@ -19,6 +19,8 @@ from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from home.models import tel_href
+
 from .blocks import ProcedureStreamBlock, standard_sections
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review
@@ -186,6 +188,10 @@ class Reference(index.Indexed, models.Model):
         return text
 
 
+def non_empty_lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ClinicLocation(index.Indexed, models.Model):
     """A place where the clinic sees patients. Procedure pages show it on a map."""
 
@@ -238,19 +244,21 @@ class ClinicLocation(index.Indexed, models.Model):
         return self.name
 
     @property
+    def street_lines(self):
+        return non_empty_lines(self.street_address)
+
+    @property
     def address_lines(self):
-        lines = [line.strip() for line in self.street_address.splitlines() if line.strip()]
-        lines.append(" ".join(part for part in [self.locality, self.postal_code] if part))
-        return lines
+        town = " ".join(part for part in [self.locality, self.postal_code] if part)
+        return [*self.street_lines, town]
 
     @property
     def opening_hours_lines(self):
-        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+        return non_empty_lines(self.opening_hours)
 
     @property
     def phone_href(self):
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}" if digits else ""
+        return tel_href(self.phone)
 
     @property
     def directions_url(self):

@@ -30,9 +30,7 @@ def _clinic(location, clinic_id):
         "name": location.name,
         "address": {
             "@type": "PostalAddress",
-            "streetAddress": ", ".join(
-                line.strip() for line in location.street_address.splitlines() if line.strip()
-            ),
+            "streetAddress": ", ".join(location.street_lines),
             "addressLocality": location.locality,
             "addressCountry": location.country,
         },

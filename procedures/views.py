@@ -1,5 +1,6 @@
 import datetime
 
+from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.reports import PageReportView
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
@@ -39,8 +40,6 @@ class ProceduresDueForReviewView(PageReportView):
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_may_see(request.user):
-            from wagtail.admin.auth import permission_denied
-
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
 

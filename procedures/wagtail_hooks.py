@@ -3,6 +3,7 @@
 from django.contrib.admin import SimpleListFilter
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -85,21 +86,14 @@ class TreatmentsAdmin(ModelAdmin):
 
     @staticmethod
     def next_review(page):
-        if page.next_review_due is None:
-            return format_html('<strong class="w-status w-status--primary">{}</strong>', "Never")
-        if page.review_status == "overdue":
-            return format_html(
-                '{} <strong class="w-status w-status--primary">{}</strong>',
-                page.next_review_due.strftime("%-d %b %Y"),
-                "Overdue",
-            )
-        if page.review_status == "due soon":
-            return format_html(
-                '{} <span class="w-status">{}</span>',
-                page.next_review_due.strftime("%-d %b %Y"),
-                "Due soon",
-            )
-        return page.next_review_due.strftime("%-d %b %Y")
+        due = page.next_review_due.strftime("%-d %b %Y") if page.next_review_due else "Never"
+        badges = {
+            "overdue": '<strong class="w-status w-status--primary">Overdue</strong>',
+            "due soon": '<span class="w-status">Due soon</span>',
+        }
+        if page.review_status not in badges:
+            return due
+        return format_html("{} {}", due, mark_safe(badges[page.review_status]))
 
     next_review.short_description = "Next review due"
     next_review.admin_order_field = "next_review_due"
