@@ -5,6 +5,8 @@ heading can never name another procedure, and refuses to be published empty: its
 on the field at fault. Display logic lives in the value classes.
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -433,21 +435,34 @@ class ProcedureStreamBlock(blocks.StreamBlock):
 def standard_sections():
     """The body a new procedure page starts with: every standard section, to fill in.
 
-    The location and the contact link start at the clinic's first location and contact page.
+    Each section is its block's complete default value (every field present, as the admin's
+    editor needs) with an id of its own, and the location and the contact link set to the
+    clinic's first location and contact page.
     """
     from django.apps import apps
 
+    stream_block = (
+        apps.get_model("procedures", "ProcedurePage")._meta.get_field("body").stream_block
+    )
     location = apps.get_model("procedures", "ClinicLocation").objects.order_by("pk").first()
     contact = apps.get_model("clinic_forms", "ContactFormPage").objects.order_by("path").first()
-    return [
-        ("description", {"section": "what"}),
-        ("description", {"section": "how"}),
-        ("evidence", {}),
-        ("treatment_schedule", {}),
-        ("contraindications", {}),
-        ("side_effects", {}),
-        ("risks", {}),
-        ("location_map", {"location": location}),
-        ("sources", {}),
-        ("call_to_action", {"page": contact}),
-    ]
+
+    def section(name, **values):
+        block = stream_block.child_blocks[name]
+        return (name, block.normalize({**block.get_default(), **values}), str(uuid.uuid4()))
+
+    return blocks.StreamValue(
+        stream_block,
+        [
+            section("description", section="what"),
+            section("description", section="how"),
+            section("evidence"),
+            section("treatment_schedule"),
+            section("contraindications"),
+            section("side_effects"),
+            section("risks"),
+            section("location_map", location=location),
+            section("sources"),
+            section("call_to_action", page=contact),
+        ],
+    )

@@ -1,11 +1,18 @@
 """Each procedure block refuses bad content with the error on the field at fault."""
 
+import json
+
 import pytest
+from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
+from wagtail import blocks as wagtail_blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from forms.models import ContactFormPage
+from home.demo import staff_password
 from procedures import blocks
-from procedures.models import Reference
+from procedures.models import ClinicLocation, ProcedureIndexPage, ProcedurePage, Reference
+from tests.admin_forms import STANDARD_SECTION_TYPES
 
 
 def clean(block, raw):
@@ -211,3 +218,69 @@ def test_citation_style():
         "doi:10.1016/j.jcot.2021.05.015. PMID: 34046305."
     )
     assert reference.pubmed_url == "https://pubmed.ncbi.nlm.nih.gov/34046305/"
+
+
+def initial_body_form_state(client):
+    """The body of a new procedure page as the admin's editor receives it: the JSON that the
+    add view hands to the StreamField's JavaScript (each block's `get_form_state`)."""
+    assert client.login(username="marketing", password=staff_password("marketing"))
+    index = ProcedureIndexPage.objects.get()
+    response = client.get(f"/admin/pages/add/procedures/procedurepage/{index.pk}/")
+    assert response.status_code == 200
+    widget = BeautifulSoup(response.content, "html.parser").find(id="body")
+    value, errors = json.loads(widget["data-w-block-arguments-value"])
+    assert errors is None
+    return value
+
+
+def assert_complete(block, state, path):
+    """Every field of every struct is in the form state, and no value is a stray "undefined"."""
+    assert state != "undefined", path
+    if isinstance(block, wagtail_blocks.StructBlock):
+        assert set(state) == set(block.child_blocks), path
+        for name, child in block.child_blocks.items():
+            assert_complete(child, state[name], f"{path}.{name}")
+    elif isinstance(block, wagtail_blocks.ListBlock):
+        for i, item in enumerate(state):
+            assert_complete(block.child_block, item["value"], f"{path}[{i}]")
+    elif isinstance(block, wagtail_blocks.RichTextBlock):
+        # Draftail starts from a contentstate document, never from nothing.
+        contentstate = json.loads(state)
+        assert set(contentstate) == {"blocks", "entityMap"}, path
+
+
+def test_a_new_page_opens_in_the_editor_with_every_field_of_every_section(demo_content, client):
+    state = initial_body_form_state(client)
+    stream_block = ProcedurePage._meta.get_field("body").stream_block
+    assert [child["type"] for child in state] == STANDARD_SECTION_TYPES
+    # Each section has an id of its own: the editor builds element ids and anchors from it.
+    ids = [child["id"] for child in state]
+    assert None not in ids and len(set(ids)) == len(ids)
+    for i, child in enumerate(state):
+        assert_complete(stream_block.child_blocks[child["type"]], child["value"], f"body[{i}]")
+    assert "undefined" not in json.dumps(state)
+
+    by_type = {child["type"]: child["value"] for child in state}
+    assert [child["value"]["section"] for child in state[:2]] == [["what"], ["how"]]
+    assert by_type["location_map"]["zoom"] == "16"
+    assert by_type["location_map"]["location"]["id"] == ClinicLocation.objects.get().pk
+    call_to_action = by_type["call_to_action"]
+    assert call_to_action["heading"] == "Contact us today"
+    assert call_to_action["text"] == (
+        "Have a question about this treatment? Send us a message or call us."
+    )
+    assert call_to_action["button_label"] == "Contact us"
+    assert call_to_action["page"]["id"] == ContactFormPage.objects.get().pk
+    # Empty, as when an editor adds the section with the "+" button.
+    assert not by_type["evidence"]["statement"]
+    assert not by_type["treatment_schedule"]["duration"]
+    assert by_type["side_effects"]["items"] == []
+
+
+def test_a_new_page_saved_as_it_opens_stores_no_undefined(demo_content):
+    page = ProcedurePage(title="New treatment")
+    stored = json.dumps(list(page.body.raw_data))
+    assert "undefined" not in stored
+    description = page.body[0].value
+    assert set(description) == {"section", "custom_heading", "body"}
+    assert description["body"].source == ""
