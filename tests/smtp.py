@@ -3,14 +3,18 @@
 import email
 import email.policy
 import socket
+from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class _Controller(Controller):
+    """aiosmtpd's controller on port 0: the port the system gave is read back from the
+    listening socket before the controller first connects to it."""
+
+    def _trigger_server(self):
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
 
 
 class Collector:
@@ -25,17 +29,17 @@ class Collector:
 
 
 class SMTPServer:
-    """An aiosmtpd server on 127.0.0.1 and a free port; stop() and start() it again to
-    play a mail server going down and coming back."""
+    """An aiosmtpd server on 127.0.0.1, on a port the system gives it (`port`)."""
 
     def __init__(self):
         self.handler = Collector()
-        self.port = free_port()
+        self.port = None
         self.controller = None
 
     def start(self):
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = _Controller(self.handler, hostname="127.0.0.1", port=0)
         self.controller.start()
+        self.port = self.controller.port
 
     def stop(self):
         if self.controller is not None:
@@ -64,3 +68,12 @@ def use_smtp_server(settings, server):
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 3
+
+
+@contextmanager
+def refused_port():
+    """A loopback port held by this process but not listening: a connection to it is
+    refused, as to a mail server that is down, and no other process can take it meanwhile."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

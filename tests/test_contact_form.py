@@ -18,7 +18,7 @@ from forms.ratelimit import RateLimit
 from home.demo import load_home
 from home.models import HomePage
 from tests.conftest import need_redis
-from tests.smtp import SMTPServer, use_smtp_server
+from tests.smtp import SMTPServer, refused_port, use_smtp_server
 
 URL = "/contact/"
 REQUIRED = ["name", "email", "message", "no_medical_details"]
@@ -389,26 +389,28 @@ def test_rate_limit_counter_is_shared_through_redis(client, contact_page, settin
 
 
 def test_with_the_mail_server_down_the_message_is_kept_and_sent_later(
-    client, contact_page, smtp_server
+    client, contact_page, smtp_server, settings
 ):
-    smtp_server.stop()
-    response = client.post(URL, form_data(client))
+    with refused_port() as down:
+        settings.EMAIL_PORT = down
+        response = client.post(URL, form_data(client))
 
-    assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
-    submission = ContactSubmission.objects.get()
-    assert submission.pending
-    assert submission.notification_sent_at is None
-    assert submission.notification_attempts == 1
-    assert "Connection" in submission.notification_error
-    assert list(ContactSubmission.objects.pending()) == [submission]
+        assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
+        submission = ContactSubmission.objects.get()
+        assert submission.pending
+        assert submission.notification_sent_at is None
+        assert submission.notification_attempts == 1
+        assert "Connection" in submission.notification_error
+        assert list(ContactSubmission.objects.pending()) == [submission]
 
-    # Still down: the command says so and the message stays pending.
-    with pytest.raises(CommandError):
-        call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
-    submission.refresh_from_db()
-    assert submission.pending and submission.notification_attempts == 2
+        # Still down: the command says so and the message stays pending.
+        with pytest.raises(CommandError):
+            call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+        submission.refresh_from_db()
+        assert submission.pending and submission.notification_attempts == 2
 
-    smtp_server.start()
+    # The mail server is back.
+    settings.EMAIL_PORT = smtp_server.port
     out = io.StringIO()
     call_command("send_pending_notifications", stdout=out)
     assert "Sent 1 pending notification" in out.getvalue()
