@@ -136,7 +136,13 @@ def test_prolotherapy_page_shows_every_part_of_the_reference_page(client, prolot
     assert all(ul.find("li") for ul in main.find_all("ul"))
 
 
+def article(client, url=PROLOTHERAPY):
+    """The page's cached part: its <article>."""
+    return get_soup(client, url).find("article")
+
+
 def test_headings_name_the_procedure_from_its_title(client, prolotherapy):
+    client.get(PROLOTHERAPY)  # the article is now cached
     prolotherapy.title = "Dextrose prolotherapy"
     prolotherapy.save_revision().publish()
     soup = get_soup(client, PROLOTHERAPY)
@@ -370,12 +376,62 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         page = ProcedurePage.objects.get(slug="sample-treatment")
         self.assertFalse(page.live)
 
-    def test_the_prolotherapy_page_can_be_edited(self):
+    def prolotherapy_edit(self, side_effect):
+        """The prolotherapy page's edit form with every section filled, one side effect
+        named `side_effect`, saved as a draft."""
+        body = self.every_block()
+        body[4] = (
+            "side_effects",
+            {"introduction": "Mild.", "items": listblock([{"effect": side_effect, "note": ""}])},
+        )
         page = ProcedurePage.objects.get(slug="prolotherapy")
-        self.assertPageIsRenderable(page)
-        edit = self.client.get(f"/admin/pages/{page.pk}/edit/")
-        self.assertEqual(edit.status_code, 200)
-        self.assertContains(edit, "Side effects")
+        data = procedure_form_data(
+            page.title, page.slug, body, [self.knee.pk], summary="A draft summary."
+        )
+        return page, data
+
+    def test_the_prolotherapy_page_can_be_edited(self):
+        page, data = self.prolotherapy_edit("Swelling at the injection site")
+        edit_url = f"/admin/pages/{page.pk}/edit/"
+        self.assertContains(self.client.get(edit_url), "Septic arthritis")
+
+        response = self.client.post(edit_url, data)
+        self.assertRedirects(response, edit_url)
+
+        page.refresh_from_db()
+        draft = page.get_latest_revision_as_object()
+        self.assertEqual(draft.summary, "A draft summary.")
+        self.assertEqual(
+            [item["effect"] for item in draft.blocks_of_type("side_effects")[0]["items"]],
+            ["Swelling at the injection site"],
+        )
+        self.assertEqual(draft.cited_references, [self.wee])
+        # Saved as a draft: the live page is as it was.
+        self.assertTrue(page.has_unpublished_changes)
+        self.assertNotEqual(page.summary, "A draft summary.")
+
+        edit = self.client.get(edit_url)
+        self.assertContains(edit, "A draft summary.")
+        self.assertContains(edit, "Swelling at the injection site")
+        self.assertNotContains(edit, "Septic arthritis")
+
+    def test_a_preview_shows_the_draft_not_the_cached_live_page(self):
+        live = self.client.get(PROLOTHERAPY)  # the live article is now cached
+        self.assertContains(live, "Septic arthritis")
+        page, data = self.prolotherapy_edit("Swelling at the injection site")
+        preview_url = f"/admin/pages/{page.pk}/edit/preview/"
+
+        response = self.client.post(preview_url, data)
+        self.assertEqual(response.json(), {"is_valid": True, "is_available": True})
+        preview = BeautifulSoup(self.client.get(preview_url).content, "html.parser")
+
+        article = preview.find("article")
+        self.assertEqual(article.find("p", class_="lead").get_text(), "A draft summary.")
+        side_effects = section(preview, "Side effects of prolotherapy")
+        self.assertEqual(items(side_effects), ["Swelling at the injection site"])
+        self.assertNotIn("Septic arthritis", article.get_text())
+        # The live page still shows the published article.
+        self.assertContains(self.client.get(PROLOTHERAPY), "Septic arthritis")
 
     def test_no_page_is_created_at_the_root(self):
         self.assertCanNotCreateAt(Page, ProcedurePage)
@@ -390,10 +446,10 @@ def test_the_rendered_article_is_cached(client, prolotherapy, django_assert_max_
 
 
 def test_a_published_change_shows_at_once(client, prolotherapy):
-    client.get(PROLOTHERAPY)
+    assert "A revised summary." not in article(client).get_text()  # and now it is cached
     prolotherapy.summary = "A revised summary."
     prolotherapy.save_revision().publish()
-    assert b"A revised summary." in client.get(PROLOTHERAPY).content
+    assert article(client).find("p", class_="lead").get_text() == "A revised summary."
 
 
 @pytest.mark.parametrize(
