@@ -145,6 +145,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx"]
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILFORMS_HELP_TEXT_ALLOW_HTML = False
+# The admin asks no third party for anything: no check for new Wagtail releases.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Contact form
 # A client address may send this many contact messages per window (seconds).
