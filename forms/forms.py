@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
+from clinic_site.text import lower_first
+
 # Longest accepted value for each kind of field: too long is an error on the field.
 MAX_LENGTHS = {
     "singleline": 200,
@@ -36,13 +38,6 @@ def validate_phone(value):
             "Enter a phone number, like 01632 960 001 or +44 808 157 0192.",
             code="invalid",
         )
-
-
-def lower_first(label):
-    """ "E-mail address" -> "e-mail address", but "NHS number" stays as it is."""
-    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
-        return label[0].lower() + label[1:]
-    return label
 
 
 class ContactCaptchaInput(CaptchaTextInput):
