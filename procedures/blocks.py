@@ -27,8 +27,12 @@ SORT_GRADES = {
 
 
 def procedure_name(context):
+    """The page's name as headings use it, and whether it is plural."""
     page = (context or {}).get("page")
-    return getattr(page, "name_in_sentence", None) or FALLBACK_NAME
+    name = getattr(page, "name_in_sentence", None)
+    if not name:
+        return FALLBACK_NAME, False
+    return name, page.name_is_plural
 
 
 def at_least_one(items, message):
@@ -57,11 +61,18 @@ class ValidatedStructBlock(blocks.StructBlock):
 class SectionBlock(ValidatedStructBlock):
     """A titled section of a procedure page.
 
-    `Meta.heading` is a pattern with `{name}`, filled with the page's title.
+    `Meta.heading` is a pattern with `{name}`, filled with the page's name in headings;
+    `Meta.plural_heading` is the pattern for a plural name, where it differs.
     """
 
+    def heading_patterns(self, value):
+        """The heading's pattern for a singular name and for a plural one."""
+        return self.meta.heading, self.meta.plural_heading or self.meta.heading
+
     def heading(self, value, context):
-        return self.meta.heading.format(name=procedure_name(context))
+        name, plural = procedure_name(context)
+        singular_pattern, plural_pattern = self.heading_patterns(value)
+        return (plural_pattern if plural else singular_pattern).format(name=name)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
@@ -70,6 +81,7 @@ class SectionBlock(ValidatedStructBlock):
 
     class Meta:
         heading = ""
+        plural_heading = ""
         group = "Procedure sections"
 
 
@@ -82,7 +94,8 @@ class DescriptionBlock(SectionBlock):
             ("other", "Another heading (type it below)"),
         ],
         default="what",
-        help_text='The heading is made from the page\'s title, e.g. "What is prolotherapy?".',
+        help_text="The heading is made from the page's name in headings, e.g. \"What is "
+        'prolotherapy?" or "What are PRP injections?".',
     )
     custom_heading = blocks.CharBlock(
         required=False,
@@ -91,16 +104,20 @@ class DescriptionBlock(SectionBlock):
     )
     body = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "h3"])
 
+    # Each section's heading, for a singular name and for a plural one.
     HEADINGS = {
-        "what": "What is {name}?",
-        "how": "How {name} is done",
-        "who": "Who {name} may help",
+        "what": ("What is {name}?", "What are {name}?"),
+        "how": ("How {name} is done", "How {name} are done"),
+        "who": ("Who {name} may help", "Who {name} may help"),
     }
+
+    def heading_patterns(self, value):
+        return self.HEADINGS[value["section"]]
 
     def heading(self, value, context):
         if value["section"] == "other":
             return value["custom_heading"]
-        return self.HEADINGS[value["section"]].format(name=procedure_name(context))
+        return super().heading(value, context)
 
     def field_errors(self, value):
         if value["section"] == "other" and not value["custom_heading"].strip():
@@ -271,6 +288,7 @@ class TreatmentScheduleBlock(SectionBlock):
 
     class Meta:
         heading = "How often {name} is given"
+        plural_heading = "How often {name} are given"
         icon = "date"
         template = "procedures/blocks/treatment_schedule.html"
         description = "How often sessions are given, how many, and what follows."

@@ -19,6 +19,7 @@ from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from clinic_site.text import lower_first
 from home.models import tel_href
 
 from .blocks import ProcedureStreamBlock, standard_sections
@@ -420,6 +421,20 @@ class ProcedurePage(MedicalReviewMixin, Page):
         default="PercutaneousProcedure",
         help_text="How the procedure reaches the body; search engines read this.",
     )
+    heading_name = models.CharField(
+        "name in headings",
+        max_length=120,
+        blank=True,
+        help_text='The name as it reads mid-sentence, e.g. "platelet-rich plasma (PRP) '
+        'injections". Leave empty to use the title with a small first letter; a leading '
+        'acronym stays as it is ("PRP injections").',
+    )
+    name_is_plural = models.BooleanField(
+        "the name is plural",
+        default=False,
+        help_text='Tick for a name such as "… injections": headings then read "What are …?" '
+        'and "How … are done".',
+    )
     body_areas = ParentalManyToManyField(
         BodyArea,
         blank=True,
@@ -441,6 +456,10 @@ class ProcedurePage(MedicalReviewMixin, Page):
     CACHE_SECONDS = 3600
 
     content_panels = Page.content_panels + [
+        FieldRowPanel(
+            [FieldPanel("heading_name"), FieldPanel("name_is_plural")],
+            heading="How headings name the treatment",
+        ),
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("body_areas")]),
         FieldPanel("image"),
@@ -476,11 +495,8 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     @property
     def name_in_sentence(self):
-        """The title as it reads mid-sentence: "Prolotherapy" → "prolotherapy", "PRP" stays."""
-        title = self.title.strip()
-        if len(title) > 1 and title[0].isupper() and not title[1].isupper():
-            return title[0].lower() + title[1:]
-        return title
+        """The name that headings use: the editor's, else the title as it reads mid-sentence."""
+        return self.heading_name.strip() or lower_first(self.title.strip())
 
     def blocks_of_type(self, block_type):
         return [block.value for block in self.body if block.block_type == block_type]

@@ -7,12 +7,13 @@ from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from wagtail import blocks as wagtail_blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.test.utils.form_data import rich_text
 
 from forms.models import ContactFormPage
 from home.demo import staff_password
 from procedures import blocks
 from procedures.models import ClinicLocation, ProcedureIndexPage, ProcedurePage, Reference
-from tests.admin_forms import STANDARD_SECTION_TYPES
+from tests.admin_forms import STANDARD_SECTION_TYPES, procedure_form_data
 
 
 def clean(block, raw):
@@ -284,3 +285,106 @@ def test_a_new_page_saved_as_it_opens_stores_no_undefined(demo_content):
     description = page.body[0].value
     assert set(description) == {"section", "custom_heading", "body"}
     assert description["body"].source == ""
+
+
+def headings(page):
+    """The section headings of a page's body as a patient reads them."""
+    html = page.body.render_as_block(context={"page": page})
+    return [h2.get_text() for h2 in BeautifulSoup(str(html), "html.parser").find_all("h2")]
+
+
+def sample_page(title, heading_name="", name_is_plural=False):
+    page = ProcedurePage(title=title, heading_name=heading_name, name_is_plural=name_is_plural)
+    page.body = [
+        ("description", {"section": "what", "body": "<p>x</p>"}),
+        ("description", {"section": "how", "body": "<p>x</p>"}),
+        ("description", {"section": "who", "body": "<p>x</p>"}),
+        ("treatment_schedule", {"interval_min_weeks": 2, "sessions_min": 3}),
+        ("side_effects", {"items": [{"effect": "Bruising"}]}),
+    ]
+    return page
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            ("Prolotherapy",),
+            [
+                "What is prolotherapy?",
+                "How prolotherapy is done",
+                "Who prolotherapy may help",
+                "How often prolotherapy is given",
+                "Side effects of prolotherapy",
+            ],
+        ),
+        (
+            ("Platelet-rich plasma injections", "", True),
+            [
+                "What are platelet-rich plasma injections?",
+                "How platelet-rich plasma injections are done",
+                "Who platelet-rich plasma injections may help",
+                "How often platelet-rich plasma injections are given",
+                "Side effects of platelet-rich plasma injections",
+            ],
+        ),
+        (
+            ("PRP injections", "", True),
+            [
+                "What are PRP injections?",
+                "How PRP injections are done",
+                "Who PRP injections may help",
+                "How often PRP injections are given",
+                "Side effects of PRP injections",
+            ],
+        ),
+        (
+            ("MRI-guided nerve block",),
+            [
+                "What is MRI-guided nerve block?",
+                "How MRI-guided nerve block is done",
+                "Who MRI-guided nerve block may help",
+                "How often MRI-guided nerve block is given",
+                "Side effects of MRI-guided nerve block",
+            ],
+        ),
+        (
+            ("Platelet-rich plasma", "platelet-rich plasma (PRP) injections", True),
+            [
+                "What are platelet-rich plasma (PRP) injections?",
+                "How platelet-rich plasma (PRP) injections are done",
+                "Who platelet-rich plasma (PRP) injections may help",
+                "How often platelet-rich plasma (PRP) injections are given",
+                "Side effects of platelet-rich plasma (PRP) injections",
+            ],
+        ),
+    ],
+    ids=["singular", "plural", "leading acronym", "acronym mid-word", "name typed by the editor"],
+)
+def test_headings_read_right_for_any_name(db, name, expected):
+    assert headings(sample_page(*name)) == expected
+
+
+def test_a_custom_heading_is_shown_as_typed(demo_content):
+    page = sample_page("PRP injections", name_is_plural=True)
+    page.body = [
+        ("description", {"section": "other", "custom_heading": "Is it {safe}?", "body": "<p>x</p>"})
+    ]
+    assert headings(page) == ["Is it {safe}?"]
+
+
+def test_an_editor_sets_the_name_in_headings_in_the_page_editor(demo_content, client):
+    assert client.login(username="marketing", password=staff_password("marketing"))
+    index = ProcedureIndexPage.objects.get()
+    data = procedure_form_data(
+        "Platelet-rich plasma",
+        "platelet-rich-plasma",
+        [("description", {"section": "what", "custom_heading": "", "body": rich_text("<p>x</p>")})],
+        heading_name="PRP injections",
+        name_is_plural="on",
+    )
+    response = client.post(f"/admin/pages/add/procedures/procedurepage/{index.pk}/", data)
+    assert response.status_code == 302, response.content[:2000]
+    page = ProcedurePage.objects.get(slug="platelet-rich-plasma").get_latest_revision_as_object()
+    assert (page.heading_name, page.name_is_plural) == ("PRP injections", True)
+    assert headings(page) == ["What are PRP injections?"]
