@@ -15,7 +15,8 @@ from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
 
 FALLBACK_NAME = "this treatment"
 
-# The strength-of-recommendation taxonomy (SORT; Ebell MH et al., Am Fam Physician 2004).
+# The strength-of-recommendation taxonomy (SORT; Ebell MH et al., Am Fam Physician 2004):
+# each grade's meaning in full, as patients read it, and a short label for the editor's menu.
 SORT_GRADES = {
     "A": "Recommendation based on consistent and good-quality patient-oriented evidence.",
     "B": "Recommendation based on inconsistent or limited-quality patient-oriented evidence.",
@@ -23,6 +24,11 @@ SORT_GRADES = {
         "Recommendation based on consensus, usual practice, opinion, disease-oriented "
         "evidence or case series."
     ),
+}
+SORT_GRADE_LABELS = {
+    "A": "A: good-quality evidence",
+    "B": "B: limited or inconsistent evidence",
+    "C": "C: consensus, opinion or case series",
 }
 
 
@@ -158,8 +164,9 @@ class RecommendationBlock(blocks.StructBlock):
         'alternative options".',
     )
     grade = blocks.ChoiceBlock(
-        choices=[(grade, f"{grade}: {meaning}") for grade, meaning in SORT_GRADES.items()],
-        help_text="Strength of recommendation (SORT), as the cited study grades it.",
+        choices=list(SORT_GRADE_LABELS.items()),
+        help_text="Strength of recommendation (SORT), as the cited study grades it. "
+        + " ".join(f"{grade}: {meaning}" for grade, meaning in SORT_GRADES.items()),
     )
     statement = blocks.CharBlock(
         required=False,

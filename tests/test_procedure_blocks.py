@@ -388,3 +388,34 @@ def test_an_editor_sets_the_name_in_headings_in_the_page_editor(demo_content, cl
     page = ProcedurePage.objects.get(slug="platelet-rich-plasma").get_latest_revision_as_object()
     assert (page.heading_name, page.name_is_plural) == ("PRP injections", True)
     assert headings(page) == ["What are PRP injections?"]
+
+
+def test_the_sort_grade_menu_is_short_and_its_help_gives_each_meaning():
+    grade = blocks.RecommendationBlock().child_blocks["grade"]
+    labels = {value: label for value, label in grade.field.choices if value}
+    assert list(labels) == ["A", "B", "C"]
+    for value, label in labels.items():
+        # Whole sentences overflowed the editor's menu.
+        assert label.startswith(f"{value}: ") and len(label) <= 40, label
+        assert f"{value}: {blocks.SORT_GRADES[value]}" in grade.field.help_text
+
+
+def test_a_patient_reads_the_whole_meaning_of_a_sort_grade():
+    block = blocks.EvidenceBlock()
+    value = block.to_python(
+        {
+            "statement": "Limited.",
+            "findings": [
+                {
+                    "conclusion": "Some benefit.",
+                    "references": [],
+                    "recommendations": [{"population": "knee osteoarthritis", "grade": "C"}],
+                }
+            ],
+        }
+    )
+    text = " ".join(BeautifulSoup(block.render(value), "html.parser").get_text(" ").split())
+    assert (
+        "Strength of recommendation C (Recommendation based on consensus, usual practice, "
+        "opinion, disease-oriented evidence or case series.)"
+    ) in text
