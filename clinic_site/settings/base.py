@@ -145,7 +145,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx"]
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILFORMS_HELP_TEXT_ALLOW_HTML = False
-# The admin asks no third party for anything: no check for new Wagtail releases.
+# The admin asks no third party for anything: no avatars from gravatar.com (which would receive
+# a hash of each member of staff's e-mail address), no version check at releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Contact form
