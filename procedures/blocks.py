@@ -64,6 +64,15 @@ class ValidatedStructBlock(blocks.StructBlock):
         return value
 
 
+class ListItemBlock(blocks.CharBlock):
+    """A line of a list. The admin shows a list's items without labels, so each item's input
+    carries its label as its accessible name (read out by screen readers)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field.widget.attrs["aria-label"] = self.label
+
+
 class SectionBlock(ValidatedStructBlock):
     """A titled section of a procedure page.
 
@@ -311,12 +320,12 @@ class TreatmentScheduleBlock(SectionBlock):
 
 class ContraindicationsBlock(SectionBlock):
     absolute = blocks.ListBlock(
-        blocks.CharBlock(max_length=200, label="Contraindication"),
+        ListItemBlock(max_length=200, label="Absolute contraindication"),
         default=[],
         help_text="Conditions in which the procedure must not be done.",
     )
     relative = blocks.ListBlock(
-        blocks.CharBlock(max_length=200, label="Contraindication"),
+        ListItemBlock(max_length=200, label="Relative contraindication"),
         default=[],
         help_text="Conditions in which the clinician weighs up the risks first.",
     )
@@ -372,7 +381,9 @@ class RisksBlock(SectionBlock):
     introduction = blocks.CharBlock(
         required=False, max_length=300, help_text="Optional: a sentence before the list."
     )
-    items = blocks.ListBlock(blocks.CharBlock(max_length=200, label="Risk"), default=[])
+    items = blocks.ListBlock(
+        ListItemBlock(max_length=200, label="Risk or complication"), default=[]
+    )
 
     def field_errors(self, value):
         return {"items": at_least_one(value["items"], "Add at least one risk or complication.")}
@@ -403,7 +414,7 @@ class LocationMapBlock(SectionBlock):
 
 class SourcesBlock(SectionBlock):
     extra_credits = blocks.ListBlock(
-        blocks.CharBlock(max_length=200, label="Credit"),
+        ListItemBlock(max_length=200, label="Credit"),
         default=[],
         required=False,
         help_text='Other sources that are not a citation, e.g. "PubMed". The references the '

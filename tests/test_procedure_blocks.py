@@ -419,3 +419,36 @@ def test_a_patient_reads_the_whole_meaning_of_a_sort_grade():
         "Strength of recommendation C (Recommendation based on consensus, usual practice, "
         "opinion, disease-oriented evidence or case series.)"
     ) in text
+
+
+def packed_strings(packed):
+    """Every string in the admin's packed block definitions (widgets come as HTML strings)."""
+    if isinstance(packed, str):
+        yield packed
+    elif isinstance(packed, dict):
+        for item in packed.values():
+            yield from packed_strings(item)
+    elif isinstance(packed, list):
+        for item in packed:
+            yield from packed_strings(item)
+
+
+def test_each_item_of_a_list_has_an_accessible_name_in_the_editor(demo_content, client):
+    """The admin shows list items without a label; each input is named by its aria-label."""
+    assert client.login(username="marketing", password=staff_password("marketing"))
+    index = ProcedureIndexPage.objects.get()
+    response = client.get(f"/admin/pages/add/procedures/procedurepage/{index.pk}/")
+    widget = BeautifulSoup(response.content, "html.parser").find(id="body")
+    definitions = json.loads(widget["data-w-block-data-value"])
+    names = {
+        element.get("aria-label")
+        for html in packed_strings(definitions)
+        if "<input" in html
+        for element in BeautifulSoup(html, "html.parser").find_all("input")
+    }
+    assert {
+        "Absolute contraindication",
+        "Relative contraindication",
+        "Risk or complication",
+        "Credit",
+    } <= names
