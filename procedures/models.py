@@ -379,7 +379,7 @@ class ProcedureIndexPage(Page):
     max_count = 1
 
     class Meta:
-        verbose_name = "procedure index page"
+        verbose_name = "treatments index page"
 
     def permissions_for_user(self, user):
         return ProcedureIndexPagePermissionTester(user, self)
@@ -477,7 +477,9 @@ class ProcedurePage(MedicalReviewMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "procedure page"
+        # Staff call them treatments everywhere in the admin.
+        verbose_name = "treatment"
+        verbose_name_plural = "treatments"
 
     def get_meta_description(self):
         return self.search_description or self.summary

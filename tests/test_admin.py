@@ -1,6 +1,7 @@
 """The admin as staff see it."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 
 from home.demo import staff_password
@@ -35,3 +36,25 @@ def test_the_admin_asks_no_third_party_for_anything(demo_content, superuser, cli
         # Avatars are the admin's own picture, not a gravatar.com one.
         assert "gravatar" not in html, url
         assert 'data-controller="w-upgrade' not in html, url
+
+
+def test_staff_call_them_treatments_everywhere(demo_content, client):
+    assert client.login(username="marketing", password=staff_password("marketing"))
+    index = ProcedureIndexPage.objects.get()
+    page = ProcedurePage.objects.get()
+    listing = BeautifulSoup(client.get("/admin/procedures/procedurepage/").content, "html.parser")
+    assert listing.find("h1").get_text(strip=True) == "Treatments"
+    add = listing.find("a", href="/admin/procedures/procedurepage/create/")
+    assert add.get_text(strip=True) == "Add treatment"
+
+    # "Add child page" under the treatments index goes straight to the only type it allows.
+    response = client.get(f"/admin/pages/{index.pk}/add_subpage/", follow=True)
+    assert response.redirect_chain[-1][0] == (
+        f"/admin/pages/add/procedures/procedurepage/{index.pk}/"
+    )
+    editor = BeautifulSoup(response.content, "html.parser")
+    assert "New: Treatment" in " ".join(editor.find("header").get_text(" ").split())
+
+    for url in ["/admin/procedures/procedurepage/", *admin_pages(index, page)]:
+        text = BeautifulSoup(client.get(url).content, "html.parser").get_text(" ")
+        assert "procedure page" not in " ".join(text.split()).lower(), url
