@@ -18,3 +18,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Rendered without the database; 503 when the database is what failed.
+handler500 = "clinic_site.errors.server_error"

@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -171,12 +171,13 @@ class ContactFormPage(AbstractEmailForm):
             form.show_without_errors()
             return self.render_form(request, form, notice=NEW_PICTURE_MESSAGE)
 
-        if not RateLimit.for_request(request).hit():
-            form.show_without_errors()
-            return self.render_form(request, form, problem=rate_limit_message(), status=429)
-
+        # A message refused for a mistake in it does not count towards the limit.
         if not form.is_valid():
             return self.render_form(request, form)
+
+        if not RateLimit.for_request(request).allows_one_more():
+            form.show_without_errors()
+            return self.render_form(request, form, problem=rate_limit_message(), status=429)
 
         if form.honeypot_filled:
             # A robot: answer as for a person, store and mail nothing.
@@ -200,16 +201,16 @@ class ContactFormPage(AbstractEmailForm):
         return response
 
     def process_form_submission(self, form):
-        """Store first, then mail: the message is saved (claimed for this process's
-        notification) before any mail is tried, and a failed mail is recorded on it."""
-        from .notifications import send_notification
+        """Store the message and queue the clinic's e-mail about it, in one transaction:
+        both are saved or neither is. The task worker sends the mail (forms/tasks.py), so
+        the patient's thank-you never waits for the mail server."""
+        from .tasks import notify_clinic
 
-        submission = self.get_submission_class().objects.create(
-            form_data=form.submission_data(),
-            page=self,
-            notification_claimed_at=timezone.now(),
-        )
-        send_notification(submission, page=self, claimed=True)
+        with transaction.atomic():
+            submission = self.get_submission_class().objects.create(
+                form_data=form.submission_data(), page=self
+            )
+            notify_clinic.enqueue(submission.pk)
         return submission
 
     def notification_addresses(self):

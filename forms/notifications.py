@@ -1,5 +1,13 @@
 """The clinic's e-mail about a contact message: built, sent and recorded in one place, for
-the page (right after storing a message) and for `send_pending_notifications`."""
+the task worker (forms/tasks.py, right after a message is stored) and for
+`send_pending_notifications`.
+
+Delivery is at least once: a message is marked sent only after the mail server accepted it.
+A process claims a message before sending it, so two processes never send it at the same
+time; a claim older than CLAIM_TIMEOUT belongs to a process that died (or hung) while
+sending, and is taken over. A duplicate can still reach the clinic when a process dies after
+the mail server accepted the message but before recording it, or when sending takes longer
+than CLAIM_TIMEOUT."""
 
 import datetime
 import logging
@@ -13,7 +21,8 @@ from django.utils.formats import date_format
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this is taken to belong to a process that died while sending.
+# A claim older than this is taken to belong to a process that died while sending. Far
+# longer than a send can take with EMAIL_TIMEOUT on each step of the SMTP conversation.
 CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
 
 SENT = "sent"
@@ -43,12 +52,12 @@ def claim(submission):
     return claimed == 1
 
 
-def send_notification(submission, page=None, claimed=False):
+def send_notification(submission, page=None):
     """Try once to mail the clinic about `submission` and record the outcome on it.
 
     Returns SENT, FAILED (the error is recorded; the submission stays pending) or SKIPPED
     (already sent, or being sent by another process)."""
-    if not claimed and not claim(submission):
+    if not claim(submission):
         return SKIPPED
     model = type(submission)
     attempts = submission.notification_attempts + 1

@@ -4,6 +4,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from clinic_site.errors import remember_clinic_contact
+
 
 def tel_href(phone):
     """A phone number as a tel: link target (digits and a leading plus only)."""
@@ -44,6 +46,11 @@ class ClinicSettings(BaseSiteSetting):
 
     def __str__(self):
         return self.clinic_name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The error pages show the phone number without asking the database.
+        remember_clinic_contact(self.clinic_name, self.phone, self.phone_href)
 
     @property
     def phone_href(self):

@@ -1,4 +1,5 @@
 import os
+from email.utils import parseaddr
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,3 +33,26 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "") == "true"
 SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "") == "true"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Errors: every server error is logged with its traceback to stderr (gunicorn's error log),
+# and mailed to ADMINS when set ("Name <address>" or plain addresses, comma-separated).
+ADMINS = [parseaddr(admin) for admin in os.environ.get("ADMINS", "").split(",") if admin.strip()]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # django.request logs each 5xx with its traceback; propagated to the root handler.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+    },
+}

@@ -15,6 +15,10 @@ if not REDIS_URL:
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_TIMEOUT = 3
 
+# Tasks run inside the request, so a test sees their effect at once. The tests of the worker
+# itself (tests/test_mail_worker.py) run the real worker under the production settings.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
