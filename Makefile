@@ -29,6 +29,10 @@ run: install
 	$(MANAGE) load_demo_content
 	$(MANAGE) create_local_admin
 	@echo "Serving the site on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Stop with Ctrl-C."
+	@# The task worker sends the contact form's mail (printed here) beside the web server;
+	@# it stops with it.
+	$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: install-dev

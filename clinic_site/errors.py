@@ -7,10 +7,12 @@ any other error gives 500. Django logs both, with the traceback (see LOGGING).""
 
 import sys
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.views.debug import SafeExceptionReporterFilter
 
 CLINIC_CONTACT_KEY = "clinic-contact-for-error-pages"
 # Seconds a visitor is asked to wait before trying again after a 503.
@@ -28,7 +30,21 @@ def server_error(request):
     unavailable = isinstance(error, OperationalError | InterfaceError)
     context = {"clinic": cache.get(CLINIC_CONTACT_KEY) or {}}
     if unavailable:
+        # The error report (mailed to ADMINS) must not wait on the database again.
+        request.user = AnonymousUser()
+        request.database_unavailable = True
         response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = str(RETRY_AFTER)
         return response
     return HttpResponse(render_to_string("500.html", context), status=500)
+
+
+class ExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter of error reports (secrets hidden); while the database is unavailable
+    it also leaves out the local variables of each frame, as showing one (a queryset) would
+    query the database again and hold the visitor for another connect timeout."""
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        if getattr(request, "database_unavailable", False):
+            return []
+        return super().get_traceback_frame_variables(request, tb_frame)

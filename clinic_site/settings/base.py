@@ -85,8 +85,8 @@ DATABASES = {
 # connecting after DATABASE_CONNECT_TIMEOUT seconds (2 at least) and cancels any statement
 # running longer than DATABASE_STATEMENT_TIMEOUT milliseconds (0 turns it off, e.g. for a
 # long migration); the visitor then gets the 503 page (clinic_site/errors.py).
-DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
-DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "3000"))
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "2500"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=DATABASE_CONNECT_TIMEOUT,

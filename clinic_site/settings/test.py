@@ -1,9 +1,13 @@
 from .base import *  # noqa: F403
-from .base import REDIS_URL
+from .base import DATABASES, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
+
+# Creating, flushing and dropping test databases may take longer than the site's statement
+# timeout; the servers the tests start use the production settings, timeout included.
+DATABASES["default"].get("OPTIONS", {}).pop("options", None)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
