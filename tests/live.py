@@ -1,6 +1,6 @@
-"""The site as it runs in production, for tests that break what it depends on: gunicorn with
-the shipped config and the production settings, the task worker, and ports that refuse or
-hang. Each process waits on readiness and is stopped by its own PID."""
+"""The site as it runs in production, on the test's own PostgreSQL database and Redis, for
+tests that break what it depends on: gunicorn with the shipped config (started by
+tests/servers.py, which waits on readiness), the task worker, and ports that hang."""
 
 import atexit
 import contextlib
@@ -16,22 +16,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
 
+from tests import servers
 from tests.conftest import need
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 HOST = "localhost"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -41,11 +34,6 @@ def hung_port():
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         yield sock.getsockname()[1]
-
-
-def dead_port():
-    """A port nobody listens on: connections are refused."""
-    return free_port()
 
 
 def need_postgresql():
@@ -62,43 +50,31 @@ def database_url():
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def production_env(**changes):
-    """The environment of a production deployment on this machine; `changes` override it
-    (None removes a variable)."""
-    if "STATIC_ROOT" not in changes:
-        changes["STATIC_ROOT"] = collected_static()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic_site.settings.production",
-        "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789",
-        "ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(dead_port()),
-        "PYTHONUNBUFFERED": "1",
-    }
-    for name, value in changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = str(value)
-    return {name: value for name, value in env.items() if value != ""}
-
-
 @functools.cache
 def collected_static():
     """collectstatic once for every production server of the session."""
     root = Path(tempfile.mkdtemp(prefix="clinic-static-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=PROJECT_ROOT,
-        env=production_env(STATIC_ROOT=root),
-        check=True,
-        capture_output=True,
+    servers.manage(
+        servers.production_env(root, STATIC_ROOT=str(root)), "collectstatic", "--noinput"
     )
     return root
+
+
+def production_env(workdir, **changes):
+    """The environment of a production deployment on the test database and Redis;
+    `changes` override it."""
+    return servers.production_env(
+        workdir,
+        **{
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "STATIC_ROOT": str(collected_static()),
+            "EMAIL_HOST": "127.0.0.1",
+            "PYTHONUNBUFFERED": "1",
+            **{name: str(value) for name, value in changes.items()},
+        },
+    )
 
 
 def load_site():
@@ -120,7 +96,7 @@ class Process:
     def start(self):
         self.popen = subprocess.Popen(
             self.args,
-            cwd=PROJECT_ROOT,
+            cwd=servers.PROJECT_ROOT,
             env=self.env,
             stdout=self.stdout_path.open("wb"),
             stderr=self.stderr_path.open("wb"),
@@ -151,42 +127,26 @@ class Process:
         return self.stderr_path.read_text(errors="replace")
 
 
-class Gunicorn(Process):
-    """gunicorn with the shipped gunicorn.conf.py on a free port."""
+class Site:
+    """A site served by gunicorn (tests/servers.py) at `base_url`; its log in `workdir`."""
 
-    def __init__(self, env, workdir, *options):
-        self.port = free_port()
-        self.pid_file = workdir / "gunicorn.pid"
-        super().__init__(
-            "gunicorn",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}"]
-            + ["--pid", str(self.pid_file), *options],
-            env,
-            workdir,
-        )
-
-    def start(self):
-        super().start()
-        # Ready when a worker answers (a static file: no database, no cache).
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if self.request("GET", "/static/css/site.css", timeout=5).status == 200:
-                    return self
-            except OSError:
-                pass
-            if self.popen.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{self.stderr}")
-            time.sleep(0.1)
-
-    @property
-    def pid(self):
-        if self.pid_file.exists():
-            return int(self.pid_file.read_text())
-        return self.popen.pid
+    def __init__(self, base_url, workdir):
+        self.base_url = base_url
+        self.port = urlsplit(base_url).port
+        self.log_path = Path(workdir) / "gunicorn.log"
 
     def request(self, method, path, fields=None, headers=None, timeout=30):
         return request(self.port, method, path, fields, headers, timeout)
+
+    @property
+    def stderr(self):
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def gunicorn(env, workdir, *args):
+    with servers.gunicorn(env, workdir, *args) as base_url:
+        yield Site(base_url, workdir)
 
 
 class Response:

@@ -3,6 +3,7 @@ gunicorn with 2 worker processes on PostgreSQL and Redis, with the real task wor
 a real SMTP server: each message is stored once and mailed once, and none is refused. Run
 with -s to see the counts and how long it took."""
 
+import contextlib
 import re
 import time
 from collections import Counter
@@ -13,9 +14,9 @@ from django.db import connections
 from forms.models import ContactSubmission
 from tests.conftest import need_redis
 from tests.live import (
-    Gunicorn,
     Visitor,
     Worker,
+    gunicorn,
     load_site,
     need_postgresql,
     production_env,
@@ -37,25 +38,28 @@ def test_200_messages_from_20_patients_are_each_stored_and_mailed_once(
     smtp = SMTPServer()
     smtp.start()
     env = production_env(
+        tmp_path,
         EMAIL_PORT=smtp.port,
         WEB_CONCURRENCY=2,
         TRUSTED_PROXY_COUNT=1,
         CONTACT_RATE_LIMIT=MESSAGES_EACH,
     )
-    site = Gunicorn(env, tmp_path).start()
-    worker = Worker(env, tmp_path).start()
+    with contextlib.ExitStack() as stack:
+        stack.callback(smtp.stop)
+        site = stack.enter_context(gunicorn(env, tmp_path))
+        worker = Worker(env, tmp_path).start()
+        stack.callback(worker.stop)
 
-    def patient(number):
-        visitor = Visitor(site, forwarded_for=f"198.51.100.{number}")
-        try:
-            return [
-                visitor.contact_form(message=f"Message {number}-{count}")
-                for count in range(MESSAGES_EACH)
-            ]
-        finally:
-            connections.close_all()
+        def patient(number):
+            visitor = Visitor(site, forwarded_for=f"198.51.100.{number}")
+            try:
+                return [
+                    visitor.contact_form(message=f"Message {number}-{count}")
+                    for count in range(MESSAGES_EACH)
+                ]
+            finally:
+                connections.close_all()
 
-    try:
         started = time.monotonic()
         with ThreadPoolExecutor(PATIENTS) as pool:
             responses = [r for answers in pool.map(patient, range(PATIENTS)) for r in answers]
@@ -67,10 +71,6 @@ def test_200_messages_from_20_patients_are_each_stored_and_mailed_once(
         )
         mailed = time.monotonic() - started
         one_more = Visitor(site, forwarded_for="198.51.100.0").contact_form()
-    finally:
-        worker.stop()
-        site.stop()
-        smtp.stop()
 
     expected = {f"Message {n}-{c}" for n in range(PATIENTS) for c in range(MESSAGES_EACH)}
     statuses = Counter(response.status for response in responses)

@@ -4,6 +4,7 @@ settings, against real SMTP servers that hang, answer slowly or refuse. Run with
 how long the thank-you page took."""
 
 import asyncio
+import contextlib
 import datetime
 import io
 import threading
@@ -15,9 +16,9 @@ from django.utils import timezone
 from forms.models import ContactSubmission
 from forms.notifications import CLAIM_TIMEOUT
 from tests.live import (
-    Gunicorn,
     Visitor,
     Worker,
+    gunicorn,
     hung_port,
     load_site,
     need_postgresql,
@@ -49,18 +50,16 @@ def production(django_db_serialized_rollback, transactional_db, tmp_path):
     """Start gunicorn and the task worker on the demo site, given the mail server's port."""
     need_postgresql()
     load_site()
-    processes = []
+    with contextlib.ExitStack() as stack:
 
-    def start(smtp_port, **env):
-        environment = production_env(EMAIL_PORT=smtp_port, **env)
-        site = Gunicorn(environment, tmp_path).start()
-        worker = Worker(environment, tmp_path).start()
-        processes.extend([worker, site])
-        return site, worker
+        def start(smtp_port, **env):
+            environment = production_env(tmp_path, EMAIL_PORT=smtp_port, **env)
+            site = stack.enter_context(gunicorn(environment, tmp_path))
+            worker = Worker(environment, tmp_path).start()
+            stack.callback(worker.stop)
+            return site, worker
 
-    yield start
-    for process in processes:
-        process.stop()
+        yield start
 
 
 def submit(site, message):

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from forms.models import ContactSubmission
-from tests.live import Gunicorn, load_site, need_postgresql, production_env
+from tests.live import gunicorn, load_site, need_postgresql, production_env
 from tests.test_contact_form import URL, form_data, soup_of
 
 PROXY = "10.0.0.2"
@@ -92,16 +92,15 @@ def test_posts_whose_body_never_arrives_do_not_freeze_the_site(
 ):
     need_postgresql()
     load_site()
-    site = Gunicorn(production_env(), tmp_path).start()
-    # As many as the shipped config starts processes (WEB_CONCURRENCY, 2).
-    stalled = [stalled_post(site.port) for _ in range(2)]
-    try:
-        for path in ("/", "/procedures/prolotherapy/"):
-            response = site.request("GET", path, timeout=20)
-            print(f"\n  GET {path} beside 2 stalled POSTs: {response.seconds:.3f} s")
-            assert response.status == 200
-            assert "Example Clinic" in response.text
-    finally:
-        for sock in stalled:
-            sock.close()
-        site.stop()
+    with gunicorn(production_env(tmp_path), tmp_path) as site:
+        # As many as the shipped config starts processes (WEB_CONCURRENCY, 2).
+        stalled = [stalled_post(site.port) for _ in range(2)]
+        try:
+            for path in ("/", "/procedures/prolotherapy/"):
+                response = site.request("GET", path, timeout=20)
+                print(f"\n  GET {path} beside 2 stalled POSTs: {response.seconds:.3f} s")
+                assert response.status == 200
+                assert "Example Clinic" in response.text
+        finally:
+            for sock in stalled:
+                sock.close()
