@@ -6,7 +6,7 @@ import atexit
 import contextlib
 import functools
 import http.client
-import os
+import io
 import re
 import shutil
 import signal
@@ -79,52 +79,7 @@ def production_env(workdir, **changes):
 
 def load_site():
     """The demo site, committed, for processes outside the test's transaction."""
-    call_command("load_demo_content", stdout=open(os.devnull, "w"))
-
-
-class Process:
-    """A process of the site, with its output kept in files."""
-
-    def __init__(self, name, args, env, workdir):
-        self.name = name
-        self.args = args
-        self.env = env
-        self.stdout_path = workdir / f"{name}.out"
-        self.stderr_path = workdir / f"{name}.err"
-        self.popen = None
-
-    def start(self):
-        self.popen = subprocess.Popen(
-            self.args,
-            cwd=servers.PROJECT_ROOT,
-            env=self.env,
-            stdout=self.stdout_path.open("wb"),
-            stderr=self.stderr_path.open("wb"),
-            start_new_session=True,
-        )
-        return self
-
-    @property
-    def pid(self):
-        return self.popen.pid
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        os.kill(self.pid, sig)
-        try:
-            self.popen.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.kill(self.pid, signal.SIGKILL)
-            self.popen.wait()
-
-    def kill(self):
-        """Die at once, as a process the system kills (no clean-up of any kind)."""
-        self.stop(signal.SIGKILL)
-
-    @property
-    def stderr(self):
-        return self.stderr_path.read_text(errors="replace")
+    call_command("load_demo_content", stdout=io.StringIO())
 
 
 class Site:
@@ -224,16 +179,32 @@ def thanked(response):
     return response.status == 200 and "<h1>Thank you" in response.text.replace("\n", "")
 
 
-class Worker(Process):
-    """The task worker (`manage.py db_worker`), polling often."""
+class Worker:
+    """The task worker (`manage.py db_worker`), polling often; its log in `workdir`."""
 
     def __init__(self, env, workdir):
-        super().__init__(
-            "worker",
+        self.env = env
+        self.log_path = Path(workdir) / "worker.log"
+        self.popen = None
+
+    def start(self):
+        self.popen = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-            env,
-            workdir,
+            cwd=servers.PROJECT_ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log_path.open("wb"),
         )
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            self.popen.wait(timeout=servers.REQUEST_TIMEOUT)
+
+    def kill(self):
+        """Die at once, as a process the system kills: no clean-up of any kind."""
+        self.stop(signal.SIGKILL)
 
 
 def wait_for(condition, timeout=60, what="the condition"):
