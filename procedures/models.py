@@ -536,5 +536,13 @@ class ProcedurePage(MedicalReviewMixin, Page):
                 return block["location"]
         return None
 
+    @property
+    def has_map(self):
+        """Whether the body places a clinic location (read from the stored JSON, no query)."""
+        return any(
+            block["type"] == "location_map" and block["value"].get("location")
+            for block in self.body.raw_data
+        )
+
     def structured_data(self, request=None):
         return procedure_page_graph(self, request)

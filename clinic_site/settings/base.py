@@ -191,10 +191,14 @@ CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 60
 
 # Location maps: Leaflet (static/vendor/leaflet) with OpenStreetMap tiles, which need no API key.
-MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-MAP_TILE_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+# The tiles come from another host, which then learns who looked at which clinic: a map is
+# loaded only when the patient presses "Show map", unless MAP_LOAD_AT_ONCE=true.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
+MAP_LOAD_AT_ONCE = os.environ.get("MAP_LOAD_AT_ONCE", "") == "true"
 
 # Approving a workflow records the clinical review on the page, then publishes it.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "procedures.workflows.publish_after_review"

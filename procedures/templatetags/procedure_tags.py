@@ -1,7 +1,9 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
@@ -24,3 +26,24 @@ def citation_number(context, reference):
     if page is None or reference is None or not hasattr(page, "citation_number"):
         return ""
     return page.citation_number(reference) or ""
+
+
+@register.simple_tag
+def location_map_script():
+    """The map script, told where Leaflet, its marker pictures and the map tiles are.
+
+    Static URLs come from `static` so they carry the hashed names of production storage."""
+    return format_html(
+        '<script src="{}" data-leaflet-css="{}" data-leaflet-js="{}" data-marker-icon="{}" '
+        'data-marker-icon-2x="{}" data-marker-shadow="{}" data-tile-url="{}" '
+        'data-tile-attribution="{}" data-load-at-once="{}" defer></script>',
+        static("js/location-map.js"),
+        static("vendor/leaflet/leaflet.css"),
+        static("vendor/leaflet/leaflet.js"),
+        static("vendor/leaflet/images/marker-icon.png"),
+        static("vendor/leaflet/images/marker-icon-2x.png"),
+        static("vendor/leaflet/images/marker-shadow.png"),
+        settings.MAP_TILE_URL,
+        settings.MAP_TILE_ATTRIBUTION,
+        "true" if settings.MAP_LOAD_AT_ONCE else "false",
+    )

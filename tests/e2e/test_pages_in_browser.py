@@ -98,7 +98,7 @@ def test_axe_finds_no_violations_with_the_map_drawn(site, page, viewport, browse
     page.set_viewport_size(viewport)
     serve_plain_tiles(page, browser_guard)
     page.goto(site + PROLOTHERAPY)
-    page.locator("[data-map]").scroll_into_view_if_needed()
+    page.get_by_role("button", name="Show map").click()
     expect(page.locator("[data-map] .leaflet-tile-loaded").first).to_be_visible()
     expect(page.locator("[data-map] .leaflet-marker-icon")).to_be_visible()
     expect(page.locator("[data-map]")).not_to_have_class(re.compile("offline"))
@@ -133,6 +133,8 @@ def test_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(site, pag
 def test_location_details_work_without_the_map(site, page, browser_guard):
     requests = []
     page.on("request", lambda request: requests.append(request.url))
+    missing = []
+    page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
     block_tiles(page, browser_guard)
 
     page.goto(site + PROLOTHERAPY, wait_until="load")
@@ -140,8 +142,8 @@ def test_location_details_work_without_the_map(site, page, browser_guard):
     script = page.locator("script[src*='location-map.js']")
     expect(script).to_have_count(1)
     assert script.get_attribute("defer") is not None
-    # The load event did not wait for the map: Leaflet is only fetched when the map nears
-    # the screen, and the map is far below the first screen.
+    # Leaflet is only fetched when the patient asks for the map.
+    expect(page.get_by_role("button", name="Show map")).to_be_visible()
     assert page.evaluate("() => window.L === undefined")
     assert not [url for url in requests if "/vendor/leaflet/" in url]
 
@@ -153,8 +155,8 @@ def test_location_details_work_without_the_map(site, page, browser_guard):
     expect(directions).to_be_visible()
     assert directions.get_attribute("href").startswith("https://www.openstreetmap.org/")
 
-    # Scrolling to the map loads Leaflet from the site itself; the tiles fail.
-    location.locator("[data-map]").scroll_into_view_if_needed()
+    # "Show map" loads Leaflet from the site itself; the tiles fail.
+    page.get_by_role("button", name="Show map").click()
     page.wait_for_function("() => window.L !== undefined")
     leaflet = [url for url in requests if "leaflet" in url]
     assert leaflet, "Leaflet was never requested"
@@ -163,6 +165,14 @@ def test_location_details_work_without_the_map(site, page, browser_guard):
     # With no tile at all, the empty grey box is hidden; the address and link stay.
     expect(page.locator("[data-map]")).to_have_class(re.compile("location-map__map--offline"))
     expect(page.locator("[data-map]")).to_be_hidden()
+    expect(location.get_by_role("status")).to_have_text(re.compile("could not be loaded"))
+    # Leaflet's marker picture is asked for by its own (static) address, and found.
+    marker = page.locator("[data-map] .leaflet-marker-icon")
+    assert marker.get_attribute("src") == script.get_attribute("data-marker-icon")
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=marker.element_handle()
+    )
+    assert missing == [], f"not found: {missing}"
     expect(location.locator("address")).to_be_visible()
     expect(directions).to_be_visible()
 
