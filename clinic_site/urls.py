@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     path("sitemap.xml", sitemap),
+    path("search/", include("search.urls")),
 ]
 
 if settings.DEBUG:

@@ -60,3 +60,26 @@ def home_page(demo_content):
     from home.models import HomePage
 
     return HomePage.objects.get()
+
+
+def add_procedures(count, title="Sample treatment", body_areas=()):
+    """`count` live procedure pages under the treatments index, titled "<title> 001"…,
+    each treating `body_areas`. Returns them."""
+    from procedures.models import ProcedureIndexPage, ProcedurePage
+
+    index = ProcedureIndexPage.objects.get()
+    pages = []
+    for number in range(1, count + 1):
+        page = index.add_child(
+            instance=ProcedurePage(
+                title=f"{title} {number:03d}",
+                summary=f"{title} number {number}, for testing lists.",
+                body=[],
+                live=True,
+            )
+        )
+        if body_areas:
+            page.body_areas.set(body_areas)
+            page.save()
+        pages.append(page)
+    return pages

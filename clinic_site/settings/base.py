@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "home",
     "procedures",
     "forms",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
