@@ -2,7 +2,7 @@
 
 from wagtail.models import Page, Site
 
-from .models import ClinicSettings, HomePage
+from .models import ClinicSettings, FeaturedTreatment, HomePage
 
 CLINIC = {
     "clinic_name": "Example Clinic",
@@ -44,6 +44,15 @@ def load_home():
         site.save()
     ClinicSettings.objects.get_or_create(site=site, defaults=CLINIC)
     return home, site
+
+
+def load_featured_treatments(home, procedures):
+    """Feature these treatments on the home page, unless the editors already chose some."""
+    if home.featured_treatments.exists():
+        return
+    for procedure in procedures:
+        home.featured_treatments.add(FeaturedTreatment(procedure=procedure))
+    home.save_revision().publish()
 
 
 # One local account per staff role, so each role can be tried (local use only).

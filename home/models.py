@@ -1,8 +1,9 @@
 from django.db import models
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 
 from clinic_site.errors import remember_clinic_contact
 
@@ -11,6 +12,9 @@ def tel_href(phone):
     """A phone number as a tel: link target (digits and a leading plus only)."""
     digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
     return f"tel:{digits}" if digits else ""
+
+
+FEATURED_TREATMENTS_MAX = 6
 
 
 @register_setting(icon="site")
@@ -23,6 +27,12 @@ class ClinicSettings(BaseSiteSetting):
     )
     email = models.EmailField(blank=True, help_text="The public address for general enquiries.")
     address = models.TextField(blank=True, help_text="Postal address, one line per line.")
+    emergency_number = models.CharField(
+        max_length=20,
+        default="999",
+        help_text='The emergency number patients should call, shown in the home page\'s "If you '
+        'need urgent help" notice.',
+    )
     medical_disclaimer = models.TextField(
         default=(
             "The information on this website is general and does not replace advice from a "
@@ -38,6 +48,7 @@ class ClinicSettings(BaseSiteSetting):
             [FieldPanel("phone"), FieldPanel("email"), FieldPanel("address")],
             heading="Contact details",
         ),
+        FieldPanel("emergency_number"),
         FieldPanel("medical_disclaimer"),
     ]
 
@@ -56,6 +67,10 @@ class ClinicSettings(BaseSiteSetting):
     def phone_href(self):
         return tel_href(self.phone)
 
+    @property
+    def emergency_href(self):
+        return tel_href(self.emergency_number)
+
 
 class HomePage(Page):
     """The site's root page: one per site, directly under Wagtail's root."""
@@ -65,7 +80,17 @@ class HomePage(Page):
     )
     body = RichTextField(blank=True, features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
 
-    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        InlinePanel(
+            "featured_treatments",
+            heading="Featured treatments",
+            label="Treatment",
+            help_text="Shown on the home page in this order; a link leads to all treatments.",
+            max_num=FEATURED_TREATMENTS_MAX,
+        ),
+        FieldPanel("body"),
+    ]
     search_fields = Page.search_fields
 
     parent_page_types = ["wagtailcore.Page"]
@@ -75,15 +100,16 @@ class HomePage(Page):
         verbose_name = "home page"
 
     def get_context(self, request, *args, **kwargs):
-        from procedures.models import ProcedurePage
+        from procedures.models import ClinicLocation, ProcedureIndexPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["procedures"] = (
-            ProcedurePage.objects.live()
-            .descendant_of(self)
-            .order_by("title")
-            .only("title", "summary", "url_path", "path", "depth")
-        )
+        context["featured"] = [
+            item.procedure
+            for item in self.featured_treatments.select_related("procedure")
+            if item.procedure.live
+        ]
+        context["treatments"] = ProcedureIndexPage.objects.live().child_of(self).first()
+        context["locations"] = list(ClinicLocation.objects.all())
         return context
 
     def route(self, request, path_components):
@@ -99,3 +125,17 @@ class HomePage(Page):
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
+
+
+class FeaturedTreatment(Orderable):
+    """A treatment the editors put on the home page."""
+
+    home_page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_treatments")
+    procedure = models.ForeignKey(
+        "procedures.ProcedurePage", on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("procedure")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "featured treatment"

@@ -19,10 +19,12 @@ from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from clinic_site.pagination import paginate
 from clinic_site.text import lower_first
 from home.models import tel_href
 
 from .blocks import ProcedureStreamBlock, standard_sections
+from .forms import BodyAreaFilterForm
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review
 
@@ -390,13 +392,25 @@ class ProcedureIndexPage(Page):
         if created:
             assign_clinical_review(self)
 
+    PROCEDURES_PER_PAGE = 20
+
     def get_context(self, request, *args, **kwargs):
+        """A page of the live treatments, narrowed to one body area if the patient chose one.
+
+        A fixed number of queries, however many treatments there are."""
         context = super().get_context(request, *args, **kwargs)
-        context["procedures"] = (
-            ProcedurePage.objects.child_of(self)
-            .live()
-            .order_by("title")
-            .prefetch_related("body_areas")
+        procedures = ProcedurePage.objects.child_of(self).live()
+        areas = BodyArea.objects.filter(procedures__in=procedures).distinct()
+        area_form = BodyAreaFilterForm(request.GET, areas=areas)
+        area = area_form.cleaned_data["area"] if area_form.is_valid() else None
+        if area is not None:
+            procedures = procedures.filter(body_areas=area)
+        context["area_form"] = area_form
+        context["area"] = area
+        context["procedures"] = paginate(
+            request,
+            procedures.order_by("title").prefetch_related("body_areas"),
+            self.PROCEDURES_PER_PAGE,
         )
         return context
 

@@ -141,3 +141,94 @@ def test_sitemap_lists_the_live_pages(client, home_page):
     body = response.content.decode()
     for path in ("/", "/procedures/", "/procedures/prolotherapy/", "/contact/"):
         assert f"<loc>http://localhost{path}</loc>" in body
+
+
+def home_soup(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_home_page_shows_the_featured_treatments_in_the_editors_order(client, home_page):
+    from home.models import FeaturedTreatment
+    from tests.conftest import add_procedures
+
+    first, second, hidden = add_procedures(3, title="Featured")
+    hidden.unpublish()
+    home_page.featured_treatments.all().delete()
+    for order, procedure in enumerate([second, hidden, first]):
+        FeaturedTreatment.objects.create(home_page=home_page, procedure=procedure, sort_order=order)
+
+    soup = home_soup(client)
+    titles = [a.get_text(strip=True) for a in soup.select(".procedure-list h3 a")]
+    # In the editors' order; a treatment taken offline is left out; the rest are not listed.
+    assert titles == ["Featured 002", "Featured 001"]
+    assert soup.find("a", string="See all our treatments")["href"] == "/procedures/"
+
+
+def test_home_page_gives_the_call_button_search_box_and_urgent_help(client, home_page):
+    settings = ClinicSettings.objects.get()
+    settings.emergency_number = "112"
+    settings.save()
+    soup = home_soup(client)
+    call = soup.select_one("a.button--call")
+    assert call.get_text(strip=True) == "Call us on +44 20 7946 0000"
+    assert call["href"] == "tel:+442079460000"
+    box = soup.select_one("main form[action='/search/'] input[name=q]")
+    assert soup.find("label", attrs={"for": box["id"]}).get_text(strip=True)
+    urgent = soup.find("aside", attrs={"aria-labelledby": "urgent-help-heading"})
+    assert urgent.h2.get_text() == "If you need urgent help"
+    assert urgent.find("a", href="tel:112").get_text() == "112"
+
+
+def test_home_page_shows_each_location_with_opening_hours_and_directions(client, home_page):
+    soup = home_soup(client)
+    (location,) = soup.select("main .location")
+    assert location.find("h3").get_text() == "Example Clinic"
+    assert "Monday to Friday: 9am to 5pm" in location.select_one(".opening-hours").get_text()
+    directions = location.select_one("a[href^='https://www.openstreetmap.org/directions?']")
+    assert directions.get_text().startswith("Get directions to Example Clinic")
+
+
+def test_home_page_queries_do_not_grow_with_the_treatments(client, home_page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import add_procedures
+
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    add_procedures(30)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few)
+
+
+def test_editors_feature_treatments_in_the_admin(admin_client, home_page):
+    from procedures.models import ProcedurePage
+    from tests.conftest import add_procedures
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+    prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
+    (other,) = add_procedures(1, title="Other")
+    home_page.featured_treatments.all().delete()
+    data = nested_form_data(
+        {
+            "title": "Home",
+            "slug": "home",
+            "introduction": "Welcome.",
+            "body": rich_text(""),
+            "featured_treatments": inline_formset(
+                [{"procedure": prolotherapy.pk, "ORDER": 2}, {"procedure": other.pk, "ORDER": 1}]
+            ),
+            "action-publish": "publish",
+        }
+    )
+    response = admin_client.post(f"/admin/pages/{home_page.pk}/edit/", data)
+    assert response.status_code == 302
+    home_page.refresh_from_db()
+    featured = [item.procedure_id for item in home_page.featured_treatments.all()]
+    assert featured == [other.pk, prolotherapy.pk]
+    titles = [a.get_text(strip=True) for a in home_soup(admin_client).select(".procedure-list a")]
+    assert titles == ["Other 001", "Prolotherapy"]

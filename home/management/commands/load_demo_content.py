@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from forms.demo import load_contact_page
-from home.demo import load_home, load_staff_users
+from home.demo import load_featured_treatments, load_home, load_staff_users
 from procedures.demo import load_procedure_index, load_prolotherapy
 
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         index = load_procedure_index(home)
         contact = load_contact_page(home)
         prolotherapy = load_prolotherapy(index, contact)
+        load_featured_treatments(home, [prolotherapy])
         self.stdout.write(f"Demo content ready at {site.root_url}")
         for page in (home, index, prolotherapy, contact):
             self.stdout.write(f"  {page.title}: {page.url_path[len(home.url_path) - 1 :]}")
