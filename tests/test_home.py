@@ -206,9 +206,10 @@ def test_home_page_queries_do_not_grow_with_the_treatments(client, home_page):
 
 
 def test_editors_feature_treatments_in_the_admin(admin_client, home_page):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
     from procedures.models import ProcedurePage
     from tests.conftest import add_procedures
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
     prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
     (other,) = add_procedures(1, title="Other")

@@ -6,11 +6,19 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import add_procedures
 from tests.test_production_server import production_server  # noqa: F401  (a fixture)
+
+from .conftest import DESKTOP
+from .test_pages_in_browser import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
 PROLOTHERAPY = "/procedures/prolotherapy/"
+CONTACT = "/contact/"
+NARROW = {"width": 320, "height": 640}
+# Bytes a page may fetch on its first view (HTML, CSS, JavaScript, pictures).
+FIRST_VIEW_BUDGET = 100_000
 
 
 def same_origin_only(page, site):
@@ -18,6 +26,171 @@ def same_origin_only(page, site):
     foreign = []
     page.on("request", lambda r: r.url.startswith(site + "/") or foreign.append(r.url))
     return foreign
+
+
+def captcha_answer(page):
+    from captcha.models import CaptchaStore
+
+    key = page.locator("[data-captcha] input[type=hidden]").input_value()
+    return CaptchaStore.objects.get(hashkey=key).response
+
+
+def send_contact_form(page):
+    page.get_by_role("textbox", name=re.compile("^Name")).fill("Alex Patient")
+    page.get_by_role("textbox", name=re.compile("^E-mail")).fill("alex@example.org")
+    page.get_by_role("textbox", name=re.compile("^Message")).fill("Are you open on Saturdays?")
+    page.get_by_role("checkbox").check()
+    page.get_by_role("textbox", name=re.compile("^Type the characters")).fill(captcha_answer(page))
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Thank you"))
+
+
+def open_contact_with_errors(page, site):
+    page.goto(site + CONTACT)
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+
+
+def open_thank_you(page, site):
+    page.goto(site + CONTACT)
+    send_contact_form(page)
+
+
+# Every state of every public page a patient can reach, and how to reach it.
+STATES = {
+    "home": "/",
+    "index": "/procedures/",
+    "index filtered": "/procedures/?area=knee",
+    "procedure": PROLOTHERAPY,
+    "search results": "/search/?q=knee",
+    "nothing found": "/search/?q=zebra",
+    "contact empty": CONTACT,
+    "contact with errors": open_contact_with_errors,
+    "thank-you": open_thank_you,
+    "page not found": "/no-such-page/",
+}
+
+
+def first_view(page, site, state):
+    """Open a page state in a fresh browser; return the bytes the page fetched (HTML, CSS,
+    JavaScript, pictures: what was not already in the browser's cache) and every URL asked
+    for on the way."""
+    urls = []
+    page.on("request", lambda request: urls.append(request.url))
+    how = STATES[state]
+    if callable(how):
+        how(page, site)
+    else:
+        page.goto(site + how)
+    page.wait_for_load_state("load")
+    size = page.evaluate(
+        """() => performance.getEntriesByType("navigation")
+            .concat(performance.getEntriesByType("resource").filter((e) => e.transferSize > 0))
+            .reduce((sum, entry) => sum + entry.decodedBodySize, 0)"""
+    )
+    return size, urls
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_each_public_page_state_reflows_at_320_px_asks_no_other_host_and_passes_axe(
+    site, page, state
+):
+    page.set_viewport_size(NARROW)
+    size, urls = first_view(page, site, state)
+    assert [url for url in urls if not url.startswith(site + "/")] == []
+    assert size < FIRST_VIEW_BUDGET, f"{state}: {size} bytes"
+    print(f"first view of {state}: {size} bytes")
+    # Nothing scrolls sideways (WCAG 1.4.10).
+    too_wide = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return [];
+            return [...document.querySelectorAll("body *")]
+                .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+                .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+        }"""
+    )
+    assert too_wide == [], f"{state}: wider than 320px: {too_wide}"
+    assert_no_axe_violations(page)
+    page.set_viewport_size(DESKTOP)
+    assert_no_axe_violations(page)
+
+
+# Finding a treatment.
+
+
+def test_a_patient_searches_opens_the_result_narrows_the_index_and_pages_through_it(site, page):
+    from procedures.models import BodyArea
+
+    shoulder = BodyArea.objects.create(name="Shoulder")
+    add_procedures(24, title="Shoulder treatment", body_areas=[shoulder])
+
+    page.goto(site + "/")
+    box = page.get_by_role("searchbox", name="Search this site")
+    box.fill("knee")
+    box.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("1 result for “knee”.")
+    expect(page.get_by_role("searchbox", name="Search this site")).to_have_value("knee")
+    page.get_by_role("link", name="Prolotherapy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prolotherapy")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Treatments").click()
+    page.get_by_label("Show treatments for").select_option(label="Shoulder")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Treatments for shoulder")
+    expect(page.get_by_role("status")).to_have_text("24 treatments for shoulder, page 1 of 2.")
+    listed = page.locator(".procedure-list h2 a")
+    expect(listed).to_have_count(20)
+    expect(listed.first).to_have_text("Shoulder treatment 001")
+
+    pages = page.get_by_role("navigation", name="Treatment list pages")
+    pages.get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("status")).to_have_text("24 treatments for shoulder, page 2 of 2.")
+    expect(listed).to_have_text([f"Shoulder treatment {n:03d}" for n in range(21, 25)])
+    expect(page.get_by_label("Show treatments for")).to_have_value("shoulder")
+    pages.get_by_role("link", name="Page 1").click()
+    expect(listed.first).to_have_text("Shoulder treatment 001")
+
+
+# The contact form with the keyboard alone.
+
+
+def tab_to(page, name):
+    """Press Tab until the element with this accessible name (start) has the focus."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const label = el.labels && el.labels[0];
+                return ((label && label.textContent) || el.textContent || "").trim();
+            }"""
+        )
+        if label.startswith(name):
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_the_contact_form_can_be_sent_with_the_keyboard_alone(site, page):
+    page.goto(site + CONTACT)
+    tab_to(page, "Name")
+    page.keyboard.type("Alex Patient")
+    tab_to(page, "E-mail")
+    page.keyboard.type("alex@example.org")
+    tab_to(page, "Message")
+    page.keyboard.type("Are you open on Saturdays?")
+    tab_to(page, "My message contains no medical details")
+    page.keyboard.press("Space")
+    tab_to(page, "Type the characters")
+    page.keyboard.type(captcha_answer(page))
+    tab_to(page, "Send message")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Thank you"))
+
+    from forms.models import ContactSubmission
+
+    (submission,) = ContactSubmission.objects.all()
+    assert submission.get_data()["message"] == "Are you open on Saturdays?"
 
 
 # The map.
