@@ -30,7 +30,7 @@ class ClinicSettings(BaseSiteSetting):
     emergency_number = models.CharField(
         max_length=20,
         default="999",
-        help_text='The emergency number patients should call, shown in the home page\'s "If you '
+        help_text="The emergency number patients should call, shown in the home page's \"If you "
         'need urgent help" notice.',
     )
     medical_disclaimer = models.TextField(
