@@ -46,6 +46,17 @@ class ContactCaptchaInput(CaptchaTextInput):
 
     template_name = "clinic_forms/widgets/captcha.html"
 
+    # What belongs to the answer box only: on the hidden key these are invalid HTML.
+    ANSWER_ONLY_ATTRS = ("required", "aria-describedby", "aria-invalid", "autocomplete")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        hidden, answer = (subwidget["attrs"] for subwidget in context["widget"]["subwidgets"])
+        for attr in self.ANSWER_ONLY_ATTRS:
+            hidden.pop(attr, None)
+        answer.pop("autocorrect", None)  # Safari's own attribute, not HTML
+        return context
+
 
 class HoneypotField(django.forms.CharField):
     """A text box that people never see. It never fails validation; what a robot types in

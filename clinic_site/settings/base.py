@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -188,6 +189,9 @@ FORM_SUBMISSION_RETENTION_DAYS = int(os.environ.get("FORM_SUBMISSION_RETENTION_D
 CAPTCHA_IMAGE_SIZE = (160, 60)
 CAPTCHA_FONT_SIZE = 36
 CAPTCHA_LENGTH = 5
+# The captcha can also be heard ("Listen to the characters"), spoken by flite (Debian's
+# `flite` package). Without it, only the picture is offered.
+CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH", shutil.which("flite"))
 # Minutes a captcha stays valid: long enough to write a message without hurrying.
 CAPTCHA_TIMEOUT = 60
 

@@ -28,6 +28,7 @@
       return;
     }
     var image = field.querySelector("img");
+    var audio = field.querySelector("[data-captcha-audio]");
     var key = field.querySelector("input[type=hidden]");
     var answer = field.querySelector("input[type=text]");
     var status = field.querySelector("[role=status]");
@@ -47,6 +48,9 @@
         })
         .then(function (data) {
           image.src = data.image_url;
+          if (audio && data.audio_url) {
+            audio.href = data.audio_url;
+          }
           key.value = data.key;
           answer.value = "";
           answer.focus();
