@@ -5,11 +5,16 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import views as home_views
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     path("sitemap.xml", sitemap),
+    path("robots.txt", home_views.robots_txt),
+    path("favicon.ico", home_views.favicon),
+    path("site.webmanifest", home_views.web_manifest, name="web_manifest"),
     path("search/", include("search.urls")),
 ]
 

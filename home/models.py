@@ -101,6 +101,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from procedures.models import ClinicLocation, ProcedureIndexPage
+        from procedures.structured_data import clinics_graph
 
         context = super().get_context(request, *args, **kwargs)
         context["featured"] = [
@@ -110,6 +111,11 @@ class HomePage(Page):
         ]
         context["treatments"] = ProcedureIndexPage.objects.live().child_of(self).first()
         context["locations"] = list(ClinicLocation.objects.all())
+        context["structured_data"] = clinics_graph(
+            context["locations"],
+            self.get_full_url(request),
+            ClinicSettings.for_request(request).phone,
+        )
         return context
 
     def route(self, request, path_components):

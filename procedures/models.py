@@ -25,6 +25,7 @@ from home.models import tel_href
 
 from .blocks import ProcedureStreamBlock, standard_sections
 from .forms import BodyAreaFilterForm
+from .opening_hours import opening_hours_errors
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review
 
@@ -209,7 +210,9 @@ class ClinicLocation(index.Indexed, models.Model):
     )
     phone = models.CharField(max_length=40, blank=True)
     opening_hours = models.TextField(
-        blank=True, help_text='One line a day or range, e.g. "Monday to Friday: 9am to 5pm".'
+        blank=True,
+        help_text='One line a day or range, e.g. "Monday to Friday: 9am to 5pm" or "Sunday: '
+        'closed"; a note in brackets may follow. Search engines read these hours.',
     )
     latitude = models.DecimalField(
         max_digits=9,
@@ -245,6 +248,12 @@ class ClinicLocation(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = opening_hours_errors(self.opening_hours_lines)
+        if errors:
+            raise ValidationError({"opening_hours": errors})
 
     @property
     def street_lines(self):
@@ -412,6 +421,11 @@ class ProcedureIndexPage(Page):
             procedures.order_by("title").prefetch_related("body_areas"),
             self.PROCEDURES_PER_PAGE,
         )
+        number = context["procedures"].number
+        context["canonical_params"] = {
+            "area": area.slug if area else "",
+            "page": number if number > 1 else "",
+        }
         return context
 
 

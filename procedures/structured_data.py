@@ -1,4 +1,7 @@
-"""schema.org JSON-LD for procedure pages, built only from what the page shows."""
+"""schema.org JSON-LD for procedure pages and the home page, built only from what the page
+shows."""
+
+from .opening_hours import opening_hours_specification
 
 
 def _reference(reference):
@@ -44,7 +47,22 @@ def _clinic(location, clinic_id):
         clinic["address"]["postalCode"] = location.postal_code
     if location.phone:
         clinic["telephone"] = location.phone
+    hours = opening_hours_specification(location.opening_hours_lines)
+    if hours:
+        clinic["openingHoursSpecification"] = hours
     return clinic
+
+
+def clinics_graph(locations, url, telephone=""):
+    """The home page's JSON-LD: each of the clinic's locations as a MedicalClinic."""
+    clinics = []
+    for location in locations:
+        clinic = _clinic(location, f"{url}#clinic-{location.pk}")
+        clinic["url"] = url
+        if telephone and "telephone" not in clinic:
+            clinic["telephone"] = telephone
+        clinics.append(clinic)
+    return {"@context": "https://schema.org", "@graph": clinics}
 
 
 def procedure_page_graph(page, request=None):

@@ -34,5 +34,13 @@ def search(request):
     return TemplateResponse(
         request,
         "search/search.html",
-        {"search_query": query, "results": results, "treatments": treatments},
+        {
+            "search_query": query,
+            "results": results,
+            "treatments": treatments,
+            "meta_title": f"Search results for “{query}”" if query else "Search",
+            "meta_description": "Search the clinic's treatments and pages.",
+            "canonical_url": (site.root_url if site else "") + request.path,
+            "canonical_params": {"q": query},
+        },
     )
