@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0003_help_texts'),
+        ('procedures', '0007_staff_call_them_treatments'),
     ]
 
     operations = [
