@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -279,6 +279,15 @@ def one_year_after(day):
         return day.replace(year=day.year + 1, day=28)
 
 
+class ReviewStatus(models.TextChoices):
+    """Where a page stands with its medical review. Only a live page can be overdue or due."""
+
+    NOT_REVIEWED = "not reviewed", "Not reviewed yet"
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due soon", "Due soon"
+    CURRENT = "current", "Reviewed"
+
+
 class MedicalReviewMixin(models.Model):
     """When a page's medical content was last reviewed, by whom, and when it is due again."""
 
@@ -315,39 +324,57 @@ class MedicalReviewMixin(models.Model):
         super().save(*args, **kwargs)
 
     def record_review(self, reviewer_name, day=None):
-        """Set the review fields for a review done on `day` (today by default)."""
-        day = day or datetime.date.today()
+        """Set the review fields for a review done on `day` (today, in the clinic, by default)."""
+        day = day or timezone.localdate()
         self.last_reviewed = day
         self.reviewed_by = reviewer_name
         self.next_review_due = one_year_after(day)
 
     @property
     def review_status(self):
-        """ "overdue" (or never reviewed), "due soon" (within 30 days) or "current"."""
-        today = datetime.date.today()
-        if self.next_review_due is None or self.next_review_due < today:
-            return "overdue"
-        if self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS):
-            return "due soon"
-        return "current"
+        """A ReviewStatus; the same rules as ProcedurePageQuerySet's review filters."""
+        if self.last_reviewed is None:
+            return ReviewStatus.NOT_REVIEWED
+        today = timezone.localdate()
+        if self.live and self.next_review_due is not None:
+            if self.next_review_due < today:
+                return ReviewStatus.OVERDUE
+            if self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS):
+                return ReviewStatus.DUE_SOON
+        return ReviewStatus.CURRENT
+
+    @property
+    @admin.display(description="Review status")
+    def review_status_label(self):
+        return self.review_status.label
 
 
 class ProcedurePageQuerySet(PageQuerySet):
+    def not_reviewed(self):
+        """Pages no clinician has reviewed yet."""
+        return self.filter(last_reviewed__isnull=True)
+
     def review_overdue(self, today=None):
-        """Pages whose next review date has passed, or that were never reviewed."""
-        today = today or datetime.date.today()
-        return self.filter(Q(next_review_due__lt=today) | Q(next_review_due__isnull=True))
+        """Live pages whose next review date has passed."""
+        today = today or timezone.localdate()
+        return self.live().filter(last_reviewed__isnull=False, next_review_due__lt=today)
 
     def review_due_soon(self, days=REVIEW_DUE_SOON_DAYS, today=None):
-        """Pages whose next review falls within the next `days` days (today included)."""
-        today = today or datetime.date.today()
-        return self.filter(
-            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days)
+        """Live pages whose next review falls within the next `days` days (today included)."""
+        today = today or timezone.localdate()
+        return self.live().filter(
+            last_reviewed__isnull=False,
+            next_review_due__gte=today,
+            next_review_due__lte=today + datetime.timedelta(days=days),
         )
 
     def review_due(self, days=REVIEW_DUE_SOON_DAYS, today=None):
-        """Overdue, or due within `days` days."""
-        return self.review_overdue(today) | self.review_due_soon(days, today)
+        """Live pages that are overdue, due within `days` days, or not reviewed yet."""
+        return (
+            self.review_overdue(today)
+            | self.review_due_soon(days, today)
+            | self.live().not_reviewed()
+        )
 
 
 # Procedure pages carry medical claims: they go live when a clinical reviewer approves them in

@@ -1,5 +1,4 @@
-import datetime
-
+from django.utils import timezone
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.reports import PageReportView
 from wagtail.models import Page
@@ -10,7 +9,7 @@ from .workflows import CLINICAL_REVIEWERS
 
 
 class ProceduresDueForReviewView(PageReportView):
-    """Procedure pages whose medical review is overdue or due within 30 days."""
+    """Live procedure pages whose medical review is overdue, due within 30 days, or not done yet."""
 
     page_title = "Procedures due for review"
     header_icon = "time"
@@ -44,7 +43,7 @@ class ProceduresDueForReviewView(PageReportView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_filename(self):
-        return f"procedures-due-for-review-{datetime.date.today():%Y-%m-%d}"
+        return f"procedures-due-for-review-{timezone.localdate():%Y-%m-%d}"
 
     def get_queryset(self):
         self.queryset = ProcedurePage.objects.review_due(REVIEW_DUE_SOON_DAYS).order_by(

@@ -1,9 +1,9 @@
 """The admin for procedures: the Treatments listing, clinic content, review reports, choosers."""
 
+from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
+from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -25,13 +25,19 @@ class ReviewStatusFilter(SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("due_soon", "Due within 30 days")]
+        return [
+            ("overdue", "Overdue"),
+            ("due_soon", "Due within 30 days"),
+            ("not_reviewed", "Not reviewed yet"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.review_overdue()
         if self.value() == "due_soon":
             return queryset.review_due_soon()
+        if self.value() == "not_reviewed":
+            return queryset.not_reviewed()
         return queryset
 
 
@@ -68,7 +74,7 @@ class TreatmentsAdmin(ModelAdmin):
         "last_reviewed",
         "reviewed_by",
         "next_review_due",
-        "review_status",
+        "review_status_label",
     )
     export_filename = "treatments"
     ordering = ("title",)
@@ -84,19 +90,9 @@ class TreatmentsAdmin(ModelAdmin):
             .annotate_approved_schedule()
         )
 
-    @staticmethod
-    def next_review(page):
-        due = page.next_review_due.strftime("%-d %b %Y") if page.next_review_due else "Never"
-        badges = {
-            "overdue": '<strong class="w-status w-status--primary">Overdue</strong>',
-            "due soon": '<span class="w-status">Due soon</span>',
-        }
-        if page.review_status not in badges:
-            return due
-        return format_html("{} {}", due, mark_safe(badges[page.review_status]))
-
-    next_review.short_description = "Next review due"
-    next_review.admin_order_field = "next_review_due"
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def next_review(self, page):
+        return render_to_string("procedures/admin/review_status.html", {"page": page})
 
 
 class ClinicLocationAdmin(ModelAdmin):
