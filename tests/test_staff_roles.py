@@ -354,14 +354,19 @@ def test_a_rejected_procedure_stays_unpublished_and_returns_to_its_author(
     assert "The dose claim needs a citation." in to_author[0].body
 
 
+def review_demo_page_lately():
+    """The demo page's review date is fixed; make it recent, whatever today is."""
+    prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
+    prolotherapy.record_review("Sample reviewer", day=days_from_today(-20))
+    prolotherapy.save_revision().publish()
+
+
 @pytest.fixture
 def treatments(index):
     """Procedure pages in each review state, dated from today; the demo page reviewed lately."""
     knee = BodyArea.objects.get(name="Knee")
     back = BodyArea.objects.get(name="Lower back")
-    prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
-    prolotherapy.record_review("Sample reviewer", day=days_from_today(-20))
-    prolotherapy.save_revision().publish()
+    review_demo_page_lately()
     overdue = add_procedure(
         index,
         "Sample overdue therapy",
@@ -550,6 +555,7 @@ def test_front_desk_sees_no_review_report_or_panel(client, treatments):
 
 
 def test_dashboard_has_no_panel_when_nothing_is_overdue(client, index):
+    review_demo_page_lately()
     log_in(client, "reviewer")
     assert overdue_panel(client.get("/admin/")) is None
 
