@@ -1,23 +1,22 @@
-"""The admin for procedures: the Treatments listing, clinic content, review reports, choosers."""
+"""The admin for procedures: the Treatments listing, clinic content, review reports."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.models import ReferenceIndex
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
+from .choosers import ClinicLocationChooserViewSet, ReferenceChooserViewSet
 from .models import BodyArea, ClinicLocation, ProcedurePage, Reference
 from .views import ProceduresDueForReviewView
-
-
-@hooks.register("register_admin_viewset")
-def register_choosers():
-    return [reference_chooser_viewset, clinic_location_chooser_viewset]
 
 
 class ReviewStatusFilter(SimpleListFilter):
@@ -95,37 +94,68 @@ class TreatmentsAdmin(ModelAdmin):
         return render_to_string("procedures/admin/review_status.html", {"page": page})
 
 
-class ClinicLocationAdmin(ModelAdmin):
+modeladmin_register(TreatmentsAdmin)
+
+
+# Clinic content: what procedure pages show from outside the page. Only those who may approve
+# clinical content (clinical reviewers, superusers) may change or delete it; editors and
+# marketing may add new items (a new one reaches a live page only through a page's review).
+
+
+class ClinicLocationViewSet(SnippetViewSet):
     model = ClinicLocation
-    menu_icon = "site"
-    list_display = ("name", "locality", "postal_code", "phone")
-    search_fields = ("name", "locality")
+    icon = "site"
+    menu_label = "Clinic locations"
+    list_display = ["name", "locality", "postal_code", "phone"]
+    inspect_view_enabled = True
+    chooser_viewset_class = ClinicLocationChooserViewSet
 
 
-class ReferenceAdmin(ModelAdmin):
+class ReferenceViewSet(SnippetViewSet):
     model = Reference
-    menu_icon = "openquote"
-    list_display = ("authors", "title", "journal", "year", "doi", "pmid")
-    list_filter = ("year",)
-    search_fields = ("title", "authors", "doi", "pmid")
+    icon = "openquote"
+    menu_label = "References"
+    list_display = ["authors", "title", "journal", "year", "doi", "pmid"]
+    list_filter = ["year"]
+    inspect_view_enabled = True
+    chooser_viewset_class = ReferenceChooserViewSet
 
 
-class BodyAreaAdmin(ModelAdmin):
+class BodyAreaViewSet(SnippetViewSet):
     model = BodyArea
-    menu_icon = "tag"
-    list_display = ("name", "slug")
-    search_fields = ("name",)
+    icon = "tag"
+    menu_label = "Body areas"
+    list_display = ["name", "slug"]
+    inspect_view_enabled = True
 
 
-class ClinicContentGroup(ModelAdminGroup):
+class ClinicContentGroup(SnippetViewSetGroup):
     menu_label = "Clinic content"
     menu_icon = "folder-open-inverse"
     menu_order = 160
-    items = (ClinicLocationAdmin, ReferenceAdmin, BodyAreaAdmin)
+    items = (ClinicLocationViewSet, ReferenceViewSet, BodyAreaViewSet)
 
 
-modeladmin_register(TreatmentsAdmin)
-modeladmin_register(ClinicContentGroup)
+register_snippet(ClinicContentGroup)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_to_delete_clinic_content_in_use(request, instances):
+    """A reference, location or body area that a page uses is not deleted (a finding would
+    cite nothing, a map would show nowhere): the person sees the pages that use it instead."""
+    for instance in instances:
+        if not isinstance(instance, (Reference, ClinicLocation, BodyArea)):
+            continue
+        pages = [page for page, _ in ReferenceIndex.get_grouped_references_to(instance)]
+        if pages:
+            titles = ", ".join(f"“{page.get_admin_display_title()}”" for page in pages)
+            messages.error(
+                request,
+                f"“{instance}” cannot be deleted: it is used on {titles}. "
+                "Remove it from those pages first.",
+            )
+            return redirect(instance.snippet_viewset.get_url_name("usage"), instance.pk)
+    return None
 
 
 @hooks.register("register_admin_urls")

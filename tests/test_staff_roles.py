@@ -235,6 +235,7 @@ def test_front_desk_sees_nothing_else(client, home_page, contact_page, submissio
         f"/admin/pages/{contact_page.pk}/edit/",
         f"/admin/pages/add/procedures/procedurepage/{ProcedureIndexPage.objects.get().pk}/",
         "/admin/images/",
+        "/admin/snippets/procedures/reference/",
         TREATMENTS_URL,
         REPORT_URL,
     ):
