@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import AbstractGroupApprovalTask, Page, PageManager
 from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
@@ -24,7 +24,7 @@ from home.models import tel_href
 
 from .blocks import ProcedureStreamBlock, standard_sections
 from .structured_data import procedure_page_graph
-from .workflows import assign_clinical_review
+from .workflows import assign_clinical_review, may_review, record_clinical_review
 
 # Procedure pages cache their rendered article (see the page template). A page's cache key
 # changes when the page is published; this version changes when anything the article shows
@@ -377,17 +377,41 @@ class ProcedurePageQuerySet(PageQuerySet):
         )
 
 
+class ClinicalReviewTask(AbstractGroupApprovalTask):
+    """The clinical review of a page, by the members of the chosen groups. Approving it is the
+    review: the page records it (reviewed today, by the approver, next review a year on) in
+    the revision that goes live."""
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve" and task_state.status == task_state.STATUS_IN_PROGRESS:
+            record_clinical_review(task_state.workflow_state, user)
+        super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return "Members of the chosen groups review the medical content; approving records it."
+
+    class Meta:
+        verbose_name = "clinical review task"
+        verbose_name_plural = "clinical review tasks"
+
+
 # Procedure pages carry medical claims: they go live when a clinical reviewer approves them in
-# the "Clinical review" workflow. Only a superuser may publish one directly, whether it is new
-# (published from the procedures index's "add" form) or not.
+# the "Clinical review" workflow, which publishes them as the reviewer. Only those who may
+# review (clinical reviewers, superusers) may publish one; only a superuser may add one
+# published (from the procedures index's "add" form), past the review.
 
 
 class ProcedurePagePermissionTester(PagePermissionTester):
     def can_publish(self):
-        return self.user.is_active and self.user.is_superuser
+        return may_review(self.user)
 
 
 class ProcedureIndexPagePermissionTester(PagePermissionTester):
+    def can_publish(self):
+        return super().can_publish() or may_review(self.user)
+
     def can_publish_subpage(self):
         return self.user.is_active and self.user.is_superuser
 
@@ -507,6 +531,7 @@ class ProcedurePage(MedicalReviewMixin, Page):
         # Staff call them treatments everywhere in the admin.
         verbose_name = "treatment"
         verbose_name_plural = "treatments"
+        permissions = [("review_procedurepage", "Can approve treatments in clinical review")]
 
     def get_meta_description(self):
         return self.search_description or self.summary

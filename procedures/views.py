@@ -5,7 +5,7 @@ from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
 from .models import REVIEW_DUE_SOON_DAYS, ProcedurePage
-from .workflows import CLINICAL_REVIEWERS
+from .workflows import may_review
 
 
 class ProceduresDueForReviewView(PageReportView):
@@ -35,7 +35,7 @@ class ProceduresDueForReviewView(PageReportView):
         page_policy = policy_registry.get_by_type(Page)
         if page_policy.user_has_any_permission(user, ["add", "change", "publish"]):
             return True
-        return user.groups.filter(name=CLINICAL_REVIEWERS).exists()
+        return may_review(user)
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_may_see(request.user):

@@ -158,6 +158,14 @@ def refuse_to_delete_clinic_content_in_use(request, instances):
     return None
 
 
+@hooks.register("construct_page_action_menu")
+def approve_procedure_pages_rather_than_publish_them(menu_items, request, context):
+    """A clinical reviewer may publish a procedure page (the approved review publishes it, as
+    the reviewer), but the editor offers them Approve, which records the review, not Publish."""
+    if isinstance(context.get("page"), ProcedurePage) and not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
 @hooks.register("register_admin_urls")
 def register_report_urls():
     return [

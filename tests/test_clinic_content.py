@@ -72,9 +72,11 @@ def test_marketing_and_editors_cannot_change_a_cited_reference(client, cited, us
 
     log_in(client, username)
     listing = client.get(snippet_url(Reference, "list"))
-    row = BeautifulSoup(listing.content, "html.parser").find(
-        "td", string=lambda s: s and CITED_TITLE in s
-    ).find_parent("tr")
+    row = (
+        BeautifulSoup(listing.content, "html.parser")
+        .find("td", string=lambda s: s and CITED_TITLE in s)
+        .find_parent("tr")
+    )
     # The row leads to the reference, to read; nothing in it leads to changing it.
     links = [a["href"] for a in row.find_all("a")]
     assert snippet_url(Reference, "inspect", cited.pk) in links
@@ -137,6 +139,16 @@ def test_marketing_and_editors_add_a_reference_from_the_choosers_create_tab(
     created = Reference.objects.get(title="Prolotherapy in primary care practice")
     assert result["result"]["id"] == str(created.pk)
     assert created.doi == "10.1016/j.pop.2009.09.001"
+
+
+def test_the_page_editor_chooses_references_and_locations_with_the_snippet_choosers(
+    client, demo_content
+):
+    log_in(client, "marketing")
+    prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
+    editor = client.get(f"/admin/pages/{prolotherapy.pk}/edit/").content.decode()
+    assert reverse("wagtailsnippetchoosers_procedures_reference:choose") in editor
+    assert reverse("wagtailsnippetchoosers_procedures_cliniclocation:choose") in editor
 
 
 def test_the_create_tab_keeps_what_was_typed_and_shows_the_error(client, demo_content):

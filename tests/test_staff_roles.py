@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -13,12 +14,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
-from wagtail.models import WorkflowState
+from wagtail.models import TaskState, Workflow, WorkflowPage, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
 from forms.models import ContactFormPage
 from home.demo import staff_password
-from procedures.models import BodyArea, ProcedureIndexPage, ProcedurePage, one_year_after
+from procedures.models import (
+    BodyArea,
+    ClinicalReviewTask,
+    ProcedureIndexPage,
+    ProcedurePage,
+    one_year_after,
+)
 from tests.admin_forms import STANDARD_SECTION_TYPES, minimal_procedure_body, procedure_form_data
 
 TREATMENTS_URL = "/admin/procedures/procedurepage/"
@@ -292,7 +299,8 @@ def approve_or_reject(client, page, action, comment=""):
         f"/admin/pages/workflow/action/{page.pk}/{action}/{task_state.pk}/",
         {"comment": comment},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
+    assert "/login/" not in response["Location"]
     return ProcedurePage.objects.get(pk=page.pk)
 
 
@@ -332,6 +340,101 @@ def test_a_procedure_goes_live_only_when_a_clinical_reviewer_approves(client, in
     assert page.next_review_due == one_year_after(timezone.localdate())
     live = client.get("/procedures/sample-therapy/")
     assert b"Dr Riley Reviewer" in live.content
+
+
+def submitted_for_review(client, index, contact_page, title="Sample therapy"):
+    log_in(client, "marketing")
+    page = create_through_admin(client, index, contact_page, title)
+    page = edit_through_admin(client, page, contact_page, title, "action-submit")
+    client.logout()
+    return page
+
+
+def test_the_clinical_review_is_a_task_of_its_own_for_the_reviewers(db):
+    workflow = Workflow.objects.get(name="Clinical review")
+    [task] = workflow.tasks.specific()
+    assert isinstance(task, ClinicalReviewTask)
+    assert [group.name for group in task.groups.all()] == ["Clinical reviewers"]
+    reviewers = Group.objects.get(name="Clinical reviewers")
+    assert reviewers.permissions.filter(codename="review_procedurepage").exists()
+    assert not Group.objects.filter(
+        permissions__codename="review_procedurepage", name__in=["Editors", "Marketing"]
+    ).exists()
+
+
+def action_buttons(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    footer = soup.find("footer")
+    return {" ".join(button.get_text().split()) for button in footer.find_all("button")}
+
+
+def test_the_reviewer_is_offered_approve_not_publish(client, index, contact_page):
+    page = submitted_for_review(client, index, contact_page)
+    log_in(client, "reviewer")
+    buttons = action_buttons(client.get(f"/admin/pages/{page.pk}/edit/"))
+    assert {"Approve and Publish", "Request changes"} <= buttons
+    assert "Publish" not in buttons
+
+
+def test_the_review_is_recorded_in_the_live_revision_on_the_clinics_date(
+    client, index, contact_page, settings
+):
+    settings.TIME_ZONE = "Europe/London"
+    page = submitted_for_review(client, index, contact_page)
+    # 23:30 in UTC is already the next day in London (summer time).
+    with time_machine.travel(datetime.datetime(2027, 6, 30, 23, 30, tzinfo=datetime.UTC)):
+        log_in(client, "reviewer")
+        page = approve_or_reject(client, page, "approve")
+    assert page.live
+    assert page.last_reviewed == datetime.date(2027, 7, 1)
+    assert page.next_review_due == datetime.date(2028, 7, 1)
+    live_revision = page.live_revision
+    assert live_revision == page.get_latest_revision()
+    assert live_revision.user.username == "reviewer"
+    assert live_revision.as_object().reviewed_by == "Dr Riley Reviewer"
+
+
+def test_a_review_on_29_february_is_due_on_28_february(client, index, contact_page):
+    page = submitted_for_review(client, index, contact_page)
+    with time_machine.travel(datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC)):
+        log_in(client, "reviewer")
+        page = approve_or_reject(client, page, "approve")
+    assert (page.last_reviewed, page.next_review_due) == (
+        datetime.date(2028, 2, 29),
+        datetime.date(2029, 2, 28),
+    )
+
+
+def test_renaming_the_reviewers_group_changes_nothing(client, index, contact_page, treatments):
+    Group.objects.filter(name="Clinical reviewers").update(name="Clinicians")
+    page = submitted_for_review(client, index, contact_page)
+    log_in(client, "reviewer")
+    assert set(review_cells(client.get(REPORT_URL), "Next review due")) == DUE_FOR_REVIEW
+    page = approve_or_reject(client, page, "approve")
+    assert page.live
+    assert page.reviewed_by == "Dr Riley Reviewer"
+
+
+def test_an_editors_approval_in_another_workflow_neither_publishes_nor_records_a_review(
+    client, index, contact_page
+):
+    """Editors approve marketing's other pages (Wagtail's "Moderators approval"): were a
+    procedure page under that workflow, an editor's approval must not publish it."""
+    WorkflowPage.objects.filter(page=index).update(
+        workflow=Workflow.objects.get(name="Moderators approval")
+    )
+    page = submitted_for_review(client, index, contact_page)
+    assert page.get_workflow().name == "Moderators approval"
+    log_in(client, "editor")
+    task_state = page.current_workflow_task_state
+    response = client.post(
+        f"/admin/pages/workflow/action/{page.pk}/approve/{task_state.pk}/", {"comment": ""}
+    )
+    assert response.status_code == 302
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert not page.live
+    assert page.last_reviewed is None
+    assert page.current_workflow_task_state.status == TaskState.STATUS_IN_PROGRESS
 
 
 def test_a_rejected_procedure_stays_unpublished_and_returns_to_its_author(

@@ -195,6 +195,3 @@ MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 MAP_TILE_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
-
-# Approving a workflow records the clinical review on the page, then publishes it.
-WAGTAIL_FINISH_WORKFLOW_ACTION = "procedures.workflows.publish_after_review"

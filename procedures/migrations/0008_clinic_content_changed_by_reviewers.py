@@ -59,6 +59,6 @@ def grant(grants):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procedures", "0003_help_texts")]
+    dependencies = [("procedures", "0007_staff_call_them_treatments")]
 
     operations = [migrations.RunPython(grant(AFTER), grant(BEFORE))]
