@@ -190,7 +190,9 @@ def test_the_clinic_content_menu_lists_the_three_snippets(client, demo_content):
 
 
 @pytest.mark.parametrize("fixture", ["cited", "location"])
-def test_deleting_what_a_live_page_uses_is_refused_with_the_page(client, request, fixture):
+def test_deleting_what_a_live_page_uses_is_refused_with_the_page(
+    client, demo_content, request, fixture
+):
     used = request.getfixturevalue(fixture)
     model = type(used)
     log_in(client, "reviewer")  # may delete clinic content
