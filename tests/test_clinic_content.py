@@ -207,7 +207,7 @@ def test_deleting_what_a_live_page_uses_is_refused_with_the_page(
     # The usage page lists where it is used (the page's title shows to those who may edit it).
     rows = BeautifulSoup(refused.content, "html.parser").select("table.listing tbody tr")
     assert len(rows) == 1
-    assert "Procedure page" in rows[0].get_text()
+    assert "Treatment" in rows[0].get_text()
 
     client.post(snippet_url(model, "delete", used.pk))
     client.post(
