@@ -153,6 +153,13 @@ class ContactFormPage(AbstractEmailForm):
     def get_submission_class(self):
         return ContactSubmission
 
+    @property
+    def submissions_list_view_class(self):
+        # Wagtail's admin views import page models, so this one is imported when first used.
+        from .views import ContactSubmissionsListView
+
+        return ContactSubmissionsListView
+
     def get_data_fields(self):
         return super().get_data_fields() + [("notification_status", "Notification")]
 

@@ -1,15 +1,34 @@
+from django.urls import path
 from wagtail import hooks
 from wagtail.models import Page
 
 from .models import ContactFormPage
-
-VIEW_SUBMISSIONS = "clinic_forms.view_contactsubmission"
+from .views import VIEW_SUBMISSIONS, DeleteContactSubmissionsView, FormsIndexView
 
 
 @hooks.register("filter_form_submissions_for_user")
 def contact_submissions_need_their_own_permission(user, editable_forms):
-    """Who reads patients' messages is decided by the "view contact submission" permission
+    """Who reads patients' messages is decided by the "view contact message" permission
     (Editors, Front desk), not by who may edit the contact page (Marketing may)."""
     if user.has_perm(VIEW_SUBMISSIONS):
         return editable_forms | Page.objects.type(ContactFormPage)
     return editable_forms.not_type(ContactFormPage)
+
+
+# Registered before wagtail.contrib.forms' own URLs (order -1), so these views answer the
+# same addresses and URL names.
+@hooks.register("register_admin_urls", order=-1)
+def register_contact_message_urls():
+    return [
+        path("forms/", FormsIndexView.as_view(), name="contact_forms_index"),
+        path(
+            "forms/results/",
+            FormsIndexView.as_view(results_only=True),
+            name="contact_forms_index_results",
+        ),
+        path(
+            "forms/submissions/<int:page_id>/delete/",
+            DeleteContactSubmissionsView.as_view(),
+            name="contact_submissions_delete",
+        ),
+    ]

@@ -10,8 +10,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-
-from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 FALLBACK_NAME = "this treatment"
 
@@ -152,12 +151,18 @@ class DescriptionBlock(SectionBlock):
         }
 
 
-ReferenceChooserBlock = reference_chooser_viewset.get_block_class(
-    name="ReferenceChooserBlock", module_path="procedures.blocks"
-)
-ClinicLocationChooserBlock = clinic_location_chooser_viewset.get_block_class(
-    name="ClinicLocationChooserBlock", module_path="procedures.blocks"
-)
+class ReferenceChooserBlock(SnippetChooserBlock):
+    """A reference, chosen (or created) in the references snippet's chooser."""
+
+    def __init__(self, **kwargs):
+        super().__init__("procedures.Reference", **kwargs)
+
+
+class ClinicLocationChooserBlock(SnippetChooserBlock):
+    """A clinic location, chosen (or created) in the clinic locations snippet's chooser."""
+
+    def __init__(self, **kwargs):
+        super().__init__("procedures.ClinicLocation", **kwargs)
 
 
 class RecommendationValue(blocks.StructValue):

@@ -1,15 +1,52 @@
-"""Admin choosers for the things procedure blocks point at (Wagtail's ChooserViewSet).
+"""The pop-up choosers of the clinic content snippets (see wagtail_hooks.py), as the procedure
+blocks open them: a list to choose from and a "Create" tab.
 
-The listings where staff add and edit them are in wagtail_hooks.py; these are only the
-pop-up choosers that blocks use, with a "create" tab so an editor can add a missing one.
+The "Create" form is Wagtail's admin form for the snippet, its fields prefixed so that its
+labels and ids never clash with the page form's fields of the same name (a reference's "title"
+and the page's "title").
 """
 
-from wagtail.admin.viewsets.chooser import ChooserViewSet
+from django.forms.models import modelform_factory
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetCreateView,
+)
 
 
-class ReferenceChooserViewSet(ChooserViewSet):
-    model = "procedures.Reference"
-    icon = "openquote"
+class CreationFormPrefixMixin:
+    def get_creation_form_class(self):
+        # Wagtail's admin form: the same widgets and field handling as the snippet's own editor.
+        return modelform_factory(
+            self.model_class, form=WagtailAdminModelForm, fields=self.form_fields
+        )
+
+    def get_creation_form_kwargs(self):
+        prefix = f"{self.model_class._meta.model_name}-chooser-create"
+        return {**super().get_creation_form_kwargs(), "prefix": prefix}
+
+
+class ClinicContentChooseView(CreationFormPrefixMixin, ChooseView):
+    pass
+
+
+class ClinicContentChooseResultsView(CreationFormPrefixMixin, ChooseResultsView):
+    pass
+
+
+class ClinicContentCreateView(CreationFormPrefixMixin, SnippetCreateView):
+    pass
+
+
+class ClinicContentChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ClinicContentChooseView
+    choose_results_view_class = ClinicContentChooseResultsView
+    create_view_class = ClinicContentCreateView
+
+
+class ReferenceChooserViewSet(ClinicContentChooserViewSet):
     choose_one_text = "Choose a reference"
     choose_another_text = "Choose another reference"
     edit_item_text = "Edit this reference"
@@ -28,13 +65,18 @@ class ReferenceChooserViewSet(ChooserViewSet):
     ]
 
 
-class ClinicLocationChooserViewSet(ChooserViewSet):
-    model = "procedures.ClinicLocation"
-    icon = "site"
+class ClinicLocationChooserViewSet(ClinicContentChooserViewSet):
     choose_one_text = "Choose a clinic location"
     choose_another_text = "Choose another location"
     edit_item_text = "Edit this location"
-
-
-reference_chooser_viewset = ReferenceChooserViewSet("reference_chooser")
-clinic_location_chooser_viewset = ClinicLocationChooserViewSet("clinic_location_chooser")
+    form_fields = [
+        "name",
+        "street_address",
+        "locality",
+        "postal_code",
+        "country",
+        "phone",
+        "opening_hours",
+        "latitude",
+        "longitude",
+    ]

@@ -6,15 +6,15 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import AbstractGroupApprovalTask, Page, PageManager
 from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
@@ -27,7 +27,7 @@ from .blocks import ProcedureStreamBlock, standard_sections
 from .forms import BodyAreaFilterForm
 from .opening_hours import opening_hours_errors
 from .structured_data import procedure_page_graph
-from .workflows import assign_clinical_review
+from .workflows import assign_clinical_review, may_review, record_clinical_review
 
 # Procedure pages cache their rendered article (see the page template). A page's cache key
 # changes when the page is published; this version changes when anything the article shows
@@ -290,6 +290,15 @@ def one_year_after(day):
         return day.replace(year=day.year + 1, day=28)
 
 
+class ReviewStatus(models.TextChoices):
+    """Where a page stands with its medical review. Only a live page can be overdue or due."""
+
+    NOT_REVIEWED = "not reviewed", "Not reviewed yet"
+    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due soon", "Due soon"
+    CURRENT = "current", "Reviewed"
+
+
 class MedicalReviewMixin(models.Model):
     """When a page's medical content was last reviewed, by whom, and when it is due again."""
 
@@ -326,52 +335,94 @@ class MedicalReviewMixin(models.Model):
         super().save(*args, **kwargs)
 
     def record_review(self, reviewer_name, day=None):
-        """Set the review fields for a review done on `day` (today by default)."""
-        day = day or datetime.date.today()
+        """Set the review fields for a review done on `day` (today, in the clinic, by default)."""
+        day = day or timezone.localdate()
         self.last_reviewed = day
         self.reviewed_by = reviewer_name
         self.next_review_due = one_year_after(day)
 
     @property
     def review_status(self):
-        """ "overdue" (or never reviewed), "due soon" (within 30 days) or "current"."""
-        today = datetime.date.today()
-        if self.next_review_due is None or self.next_review_due < today:
-            return "overdue"
-        if self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS):
-            return "due soon"
-        return "current"
+        """A ReviewStatus; the same rules as ProcedurePageQuerySet's review filters."""
+        if self.last_reviewed is None:
+            return ReviewStatus.NOT_REVIEWED
+        today = timezone.localdate()
+        if self.live and self.next_review_due is not None:
+            if self.next_review_due < today:
+                return ReviewStatus.OVERDUE
+            if self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS):
+                return ReviewStatus.DUE_SOON
+        return ReviewStatus.CURRENT
+
+    @property
+    @admin.display(description="Review status")
+    def review_status_label(self):
+        return self.review_status.label
 
 
 class ProcedurePageQuerySet(PageQuerySet):
+    def not_reviewed(self):
+        """Pages no clinician has reviewed yet."""
+        return self.filter(last_reviewed__isnull=True)
+
     def review_overdue(self, today=None):
-        """Pages whose next review date has passed, or that were never reviewed."""
-        today = today or datetime.date.today()
-        return self.filter(Q(next_review_due__lt=today) | Q(next_review_due__isnull=True))
+        """Live pages whose next review date has passed."""
+        today = today or timezone.localdate()
+        return self.live().filter(last_reviewed__isnull=False, next_review_due__lt=today)
 
     def review_due_soon(self, days=REVIEW_DUE_SOON_DAYS, today=None):
-        """Pages whose next review falls within the next `days` days (today included)."""
-        today = today or datetime.date.today()
-        return self.filter(
-            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days)
+        """Live pages whose next review falls within the next `days` days (today included)."""
+        today = today or timezone.localdate()
+        return self.live().filter(
+            last_reviewed__isnull=False,
+            next_review_due__gte=today,
+            next_review_due__lte=today + datetime.timedelta(days=days),
         )
 
     def review_due(self, days=REVIEW_DUE_SOON_DAYS, today=None):
-        """Overdue, or due within `days` days."""
-        return self.review_overdue(today) | self.review_due_soon(days, today)
+        """Live pages that are overdue, due within `days` days, or not reviewed yet."""
+        return (
+            self.review_overdue(today)
+            | self.review_due_soon(days, today)
+            | self.live().not_reviewed()
+        )
+
+
+class ClinicalReviewTask(AbstractGroupApprovalTask):
+    """The clinical review of a page, by the members of the chosen groups. Approving it is the
+    review: the page records it (reviewed today, by the approver, next review a year on) in
+    the revision that goes live."""
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve" and task_state.status == task_state.STATUS_IN_PROGRESS:
+            record_clinical_review(task_state.workflow_state, user)
+        super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return "Members of the chosen groups review the medical content; approving records it."
+
+    class Meta:
+        verbose_name = "clinical review task"
+        verbose_name_plural = "clinical review tasks"
 
 
 # Procedure pages carry medical claims: they go live when a clinical reviewer approves them in
-# the "Clinical review" workflow. Only a superuser may publish one directly, whether it is new
-# (published from the procedures index's "add" form) or not.
+# the "Clinical review" workflow, which publishes them as the reviewer. Only those who may
+# review (clinical reviewers, superusers) may publish one; only a superuser may add one
+# published (from the procedures index's "add" form), past the review.
 
 
 class ProcedurePagePermissionTester(PagePermissionTester):
     def can_publish(self):
-        return self.user.is_active and self.user.is_superuser
+        return may_review(self.user)
 
 
 class ProcedureIndexPagePermissionTester(PagePermissionTester):
+    def can_publish(self):
+        return super().can_publish() or may_review(self.user)
+
     def can_publish_subpage(self):
         return self.user.is_active and self.user.is_superuser
 
@@ -508,6 +559,7 @@ class ProcedurePage(MedicalReviewMixin, Page):
         # Staff call them treatments everywhere in the admin.
         verbose_name = "treatment"
         verbose_name_plural = "treatments"
+        permissions = [("review_procedurepage", "Can approve treatments in clinical review")]
 
     def get_meta_description(self):
         return self.search_description or self.summary

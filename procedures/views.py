@@ -1,16 +1,15 @@
-import datetime
-
+from django.utils import timezone
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.reports import PageReportView
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
 from .models import REVIEW_DUE_SOON_DAYS, ProcedurePage
-from .workflows import CLINICAL_REVIEWERS
+from .workflows import may_review
 
 
 class ProceduresDueForReviewView(PageReportView):
-    """Procedure pages whose medical review is overdue or due within 30 days."""
+    """Live procedure pages whose medical review is overdue, due within 30 days, or not done yet."""
 
     page_title = "Procedures due for review"
     header_icon = "time"
@@ -36,7 +35,7 @@ class ProceduresDueForReviewView(PageReportView):
         page_policy = policy_registry.get_by_type(Page)
         if page_policy.user_has_any_permission(user, ["add", "change", "publish"]):
             return True
-        return user.groups.filter(name=CLINICAL_REVIEWERS).exists()
+        return may_review(user)
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_may_see(request.user):
@@ -44,7 +43,7 @@ class ProceduresDueForReviewView(PageReportView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_filename(self):
-        return f"procedures-due-for-review-{datetime.date.today():%Y-%m-%d}"
+        return f"procedures-due-for-review-{timezone.localdate():%Y-%m-%d}"
 
     def get_queryset(self):
         self.queryset = ProcedurePage.objects.review_due(REVIEW_DUE_SOON_DAYS).order_by(

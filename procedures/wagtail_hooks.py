@@ -1,23 +1,22 @@
-"""The admin for procedures: the Treatments listing, clinic content, review reports, choosers."""
+"""The admin for procedures: the Treatments listing, clinic content, review reports."""
 
+from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.models import ReferenceIndex
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from .choosers import clinic_location_chooser_viewset, reference_chooser_viewset
+from .choosers import ClinicLocationChooserViewSet, ReferenceChooserViewSet
 from .models import BodyArea, ClinicLocation, ProcedurePage, Reference
 from .views import ProceduresDueForReviewView
-
-
-@hooks.register("register_admin_viewset")
-def register_choosers():
-    return [reference_chooser_viewset, clinic_location_chooser_viewset]
 
 
 class ReviewStatusFilter(SimpleListFilter):
@@ -25,13 +24,19 @@ class ReviewStatusFilter(SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("due_soon", "Due within 30 days")]
+        return [
+            ("overdue", "Overdue"),
+            ("due_soon", "Due within 30 days"),
+            ("not_reviewed", "Not reviewed yet"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.review_overdue()
         if self.value() == "due_soon":
             return queryset.review_due_soon()
+        if self.value() == "not_reviewed":
+            return queryset.not_reviewed()
         return queryset
 
 
@@ -68,7 +73,7 @@ class TreatmentsAdmin(ModelAdmin):
         "last_reviewed",
         "reviewed_by",
         "next_review_due",
-        "review_status",
+        "review_status_label",
     )
     export_filename = "treatments"
     ordering = ("title",)
@@ -84,52 +89,81 @@ class TreatmentsAdmin(ModelAdmin):
             .annotate_approved_schedule()
         )
 
-    @staticmethod
-    def next_review(page):
-        due = page.next_review_due.strftime("%-d %b %Y") if page.next_review_due else "Never"
-        badges = {
-            "overdue": '<strong class="w-status w-status--primary">Overdue</strong>',
-            "due soon": '<span class="w-status">Due soon</span>',
-        }
-        if page.review_status not in badges:
-            return due
-        return format_html("{} {}", due, mark_safe(badges[page.review_status]))
-
-    next_review.short_description = "Next review due"
-    next_review.admin_order_field = "next_review_due"
-
-
-class ClinicLocationAdmin(ModelAdmin):
-    model = ClinicLocation
-    menu_icon = "site"
-    list_display = ("name", "locality", "postal_code", "phone")
-    search_fields = ("name", "locality")
-
-
-class ReferenceAdmin(ModelAdmin):
-    model = Reference
-    menu_icon = "openquote"
-    list_display = ("authors", "title", "journal", "year", "doi", "pmid")
-    list_filter = ("year",)
-    search_fields = ("title", "authors", "doi", "pmid")
-
-
-class BodyAreaAdmin(ModelAdmin):
-    model = BodyArea
-    menu_icon = "tag"
-    list_display = ("name", "slug")
-    search_fields = ("name",)
-
-
-class ClinicContentGroup(ModelAdminGroup):
-    menu_label = "Clinic content"
-    menu_icon = "folder-open-inverse"
-    menu_order = 160
-    items = (ClinicLocationAdmin, ReferenceAdmin, BodyAreaAdmin)
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def next_review(self, page):
+        return render_to_string("procedures/admin/review_status.html", {"page": page})
 
 
 modeladmin_register(TreatmentsAdmin)
-modeladmin_register(ClinicContentGroup)
+
+
+# Clinic content: what procedure pages show from outside the page. Only those who may approve
+# clinical content (clinical reviewers, superusers) may change or delete it; editors and
+# marketing may add new items (a new one reaches a live page only through a page's review).
+
+
+class ClinicLocationViewSet(SnippetViewSet):
+    model = ClinicLocation
+    icon = "site"
+    menu_label = "Clinic locations"
+    list_display = ["name", "locality", "postal_code", "phone"]
+    inspect_view_enabled = True
+    chooser_viewset_class = ClinicLocationChooserViewSet
+
+
+class ReferenceViewSet(SnippetViewSet):
+    model = Reference
+    icon = "openquote"
+    menu_label = "References"
+    list_display = ["authors", "title", "journal", "year", "doi", "pmid"]
+    list_filter = ["year"]
+    inspect_view_enabled = True
+    chooser_viewset_class = ReferenceChooserViewSet
+
+
+class BodyAreaViewSet(SnippetViewSet):
+    model = BodyArea
+    icon = "tag"
+    menu_label = "Body areas"
+    list_display = ["name", "slug"]
+    inspect_view_enabled = True
+
+
+class ClinicContentGroup(SnippetViewSetGroup):
+    menu_label = "Clinic content"
+    menu_icon = "folder-open-inverse"
+    menu_order = 160
+    items = (ClinicLocationViewSet, ReferenceViewSet, BodyAreaViewSet)
+
+
+register_snippet(ClinicContentGroup)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_to_delete_clinic_content_in_use(request, instances):
+    """A reference, location or body area that a page uses is not deleted (a finding would
+    cite nothing, a map would show nowhere): the person sees the pages that use it instead."""
+    for instance in instances:
+        if not isinstance(instance, (Reference, ClinicLocation, BodyArea)):
+            continue
+        pages = [page for page, _ in ReferenceIndex.get_grouped_references_to(instance)]
+        if pages:
+            titles = ", ".join(f"“{page.get_admin_display_title()}”" for page in pages)
+            messages.error(
+                request,
+                f"“{instance}” cannot be deleted: it is used on {titles}. "
+                "Remove it from those pages first.",
+            )
+            return redirect(instance.snippet_viewset.get_url_name("usage"), instance.pk)
+    return None
+
+
+@hooks.register("construct_page_action_menu")
+def approve_procedure_pages_rather_than_publish_them(menu_items, request, context):
+    """A clinical reviewer may publish a procedure page (the approved review publishes it, as
+    the reviewer), but the editor offers them Approve, which records the review, not Publish."""
+    if isinstance(context.get("page"), ProcedurePage) and not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
 
 
 @hooks.register("register_admin_urls")

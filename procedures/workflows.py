@@ -1,39 +1,48 @@
-"""The "Clinical review" workflow: a procedure page goes live when a clinician approves it.
+"""The "Clinical review": a procedure page goes live when a clinical reviewer approves it.
 
-Wagtail imports `publish_after_review` while its own models load, so this module imports
-models only inside its functions.
+The workflow's task is a ClinicalReviewTask (procedures.models): approving it records the
+review on the page; Wagtail's own finish action then publishes the page, as the approver, with
+its permission checks (clinical reviewers may publish procedure pages). Who reviews is the
+permission below, which the "Clinical reviewers" group holds (see the migrations), so renaming
+the group changes nothing.
+
+This module imports models only inside its functions: procedures.models imports it.
 """
 
-CLINICAL_REVIEW = "Clinical review"
-CLINICAL_REVIEWERS = "Clinical reviewers"
+REVIEW_PERMISSION = "procedures.review_procedurepage"
+
+
+def may_review(user):
+    """Whether the user approves clinical content (clinical reviewers, superusers)."""
+    return user.is_active and user.has_perm(REVIEW_PERMISSION)
 
 
 def reviewer_name(user):
     return user.get_full_name() or user.get_username()
 
 
-def publish_after_review(workflow_state, user=None):
-    """What finishing an approved workflow does (WAGTAIL_FINISH_WORKFLOW_ACTION).
-
-    Publishes the approved revision, as Wagtail does by default. For a page with a medical
-    review, the approval is the review: it is recorded on the page (reviewed today, by the
-    approver, next review a year on) in the revision that goes live. The approver need not
-    hold the publish permission: approving is what the workflow asks of them.
-    """
+def record_clinical_review(workflow_state, user):
+    """Record the review done now by `user` in a new latest revision of the page under review,
+    the revision that the workflow publishes when it finishes."""
     from .models import MedicalReviewMixin
 
-    revision = workflow_state.content_object.get_latest_revision()
-    page = revision.as_object()
-    if user is not None and isinstance(page, MedicalReviewMixin):
-        page.record_review(reviewer_name(user))
-        revision = page.save_revision(user=user, clean=False)
-    revision.publish(user=user, skip_permission_checks=True)
+    page = workflow_state.content_object.get_latest_revision().as_object()
+    if not isinstance(page, MedicalReviewMixin):
+        return
+    page.record_review(reviewer_name(user))
+    page.save_revision(user=user, clean=False)
+    # The workflow state holds the page it read: let it read the new latest revision.
+    workflow_state.refresh_from_db()
 
 
 def assign_clinical_review(index_page):
-    """Put the procedures section under the clinical review workflow (if it exists)."""
+    """Put the procedures section under the clinical review workflow (if there is one)."""
     from wagtail.models import Workflow, WorkflowPage
 
-    workflow = Workflow.objects.filter(name=CLINICAL_REVIEW, active=True).first()
+    from .models import ClinicalReviewTask
+
+    workflow = Workflow.objects.filter(
+        active=True, workflow_tasks__task__in=ClinicalReviewTask.objects.filter(active=True)
+    ).first()
     if workflow is not None:
         WorkflowPage.objects.get_or_create(page=index_page, defaults={"workflow": workflow})

@@ -3,23 +3,31 @@
 import csv
 import datetime
 import io
+import json
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import WorkflowState
+from django.utils import timezone
+from django.utils.formats import date_format
+from wagtail.models import TaskState, Workflow, WorkflowPage, WorkflowState
+from wagtail.test.utils.form_data import nested_form_data, rich_text
 
 from forms.models import ContactFormPage
 from home.demo import staff_password
-from home.models import HomePage
-from procedures.models import BodyArea, ProcedureIndexPage, ProcedurePage, one_year_after
+from procedures.models import (
+    BodyArea,
+    ClinicalReviewTask,
+    ProcedureIndexPage,
+    ProcedurePage,
+    one_year_after,
+)
 from tests.admin_forms import STANDARD_SECTION_TYPES, minimal_procedure_body, procedure_form_data
 
-TODAY = datetime.date.today()
 TREATMENTS_URL = "/admin/procedures/procedurepage/"
 REPORT_URL = "/admin/reports/procedures-due-for-review/"
 
@@ -32,6 +40,42 @@ def csv_rows(response):
 
 def log_in(client, username):
     assert client.login(username=username, password=staff_password(username))
+
+
+def days_from_today(days):
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+REFUSED = "Sorry, you do not have permission to access this area."
+
+
+def assert_refused(client, url):
+    """The admin refuses `url` as it does for a person: back to the dashboard, with its message."""
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [("/admin/", 302)], url
+    assert REFUSED in [str(message).strip() for message in response.context["messages"]], url
+    return response
+
+
+def menu_items(response):
+    """{name: url} of the admin menu's links, as the sidebar script receives them."""
+    props = json.loads(
+        BeautifulSoup(response.content, "html.parser").find(id="wagtail-sidebar-props").string
+    )
+    items = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("name"), str) and "url" in node:
+                items[node["name"]] = node["url"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(props)
+    return items
 
 
 @pytest.fixture
@@ -118,12 +162,18 @@ def test_marketing_creates_and_edits_but_cannot_publish(client, index, contact_p
 
 def test_marketing_sees_no_contact_submissions(client, contact_page, submission):
     log_in(client, "marketing")
-    listing = client.get(f"/admin/forms/submissions/{contact_page.pk}/")
-    assert b"Can I park at the clinic?" not in listing.content
-    export = client.get(f"/admin/forms/submissions/{contact_page.pk}/?export=csv")
-    assert not any("Can I park at the clinic?" in row for row in csv_rows(export))
-    forms_index = client.get("/admin/forms/")
-    assert b"Contact us" not in forms_index.content
+    dashboard = client.get("/admin/")
+    menu = menu_items(dashboard)
+    assert menu["treatments"] == TREATMENTS_URL  # marketing's own work is there
+    assert "forms" not in menu
+
+    for url in (
+        f"/admin/forms/submissions/{contact_page.pk}/",
+        f"/admin/forms/submissions/{contact_page.pk}/?export=csv",
+        "/admin/forms/",
+    ):
+        refused = assert_refused(client, url)
+        assert b"Can I park at the clinic?" not in refused.content
 
 
 def test_marketing_cannot_change_where_form_mail_goes(client, contact_page):
@@ -135,29 +185,83 @@ def test_marketing_cannot_change_where_form_mail_goes(client, contact_page):
     assert soup.find(attrs={"name": "from_address"}) is None
 
 
-def test_front_desk_sees_and_exports_submissions_and_nothing_else(
-    client, home_page, contact_page, submission
+def test_front_desk_goes_from_its_menu_to_the_messages_and_exports_them(
+    client, contact_page, submission
 ):
     log_in(client, "frontdesk")
+    menu = menu_items(client.get("/admin/"))
+    assert set(menu) & {"forms", "treatments", "explorer", "images", "reports"} == {"forms"}
+
+    listing = client.get(menu["forms"], follow=True)
+    assert listing.redirect_chain[-1][0] == f"/admin/forms/submissions/{contact_page.pk}/"
+    soup = BeautifulSoup(listing.content, "html.parser")
+    row = soup.find("td", string=lambda s: s and "Can I park at the clinic?" in s).find_parent("tr")
+    assert "pat@example.org" in row.get_text()
+    export_link = soup.find("a", href=lambda href: href and "export=csv" in href)
+    assert "Download CSV" in export_link.get_text()
+
+    rows = csv_rows(client.get(export_link["href"]))
+    assert rows[1][1:4] == ["Pat Patient", "pat@example.org", ""]
+    assert "Can I park at the clinic?" in rows[1]
+
+
+def test_front_desk_cannot_delete_messages(client, contact_page, submission):
+    log_in(client, "frontdesk")
     listing = client.get(f"/admin/forms/submissions/{contact_page.pk}/")
-    assert listing.status_code == 200
-    assert b"Can I park at the clinic?" in listing.content
+    soup = BeautifulSoup(listing.content, "html.parser")
+    assert soup.find("td", string=lambda s: s and "Can I park at the clinic?" in s)
+    assert soup.find(attrs={"name": "selected-submissions"}) is None
+    assert "Delete selected submissions" not in soup.get_text()
 
-    rows = csv_rows(client.get(f"/admin/forms/submissions/{contact_page.pk}/?export=csv"))
-    assert any("Can I park at the clinic?" in row for row in rows)
+    delete_url = (
+        f"/admin/forms/submissions/{contact_page.pk}/delete/?selected-submissions={submission.pk}"
+    )
+    assert_refused(client, delete_url)
+    response = client.post(delete_url, follow=True)
+    assert REFUSED in [str(message).strip() for message in response.context["messages"]]
+    assert type(submission).objects.filter(pk=submission.pk).exists()
 
+
+def test_editors_may_delete_messages(client, contact_page, submission):
+    log_in(client, "editor")
+    listing = client.get(f"/admin/forms/submissions/{contact_page.pk}/")
+    soup = BeautifulSoup(listing.content, "html.parser")
+    assert soup.find(attrs={"name": "selected-submissions", "value": str(submission.pk)})
+
+    response = client.post(
+        f"/admin/forms/submissions/{contact_page.pk}/delete/?selected-submissions={submission.pk}"
+    )
+    assert response.status_code == 302
+    assert not type(submission).objects.filter(pk=submission.pk).exists()
+
+
+def test_front_desk_sees_nothing_else(client, home_page, contact_page, submission):
+    log_in(client, "frontdesk")
     for url in (
         f"/admin/pages/{home_page.pk}/edit/",
         f"/admin/pages/{contact_page.pk}/edit/",
         f"/admin/pages/add/procedures/procedurepage/{ProcedureIndexPage.objects.get().pk}/",
         "/admin/images/",
-        "/admin/procedures/reference/",
+        "/admin/snippets/procedures/reference/",
         TREATMENTS_URL,
         REPORT_URL,
     ):
-        response = client.get(url)
-        assert response.status_code in (302, 403), url
-        assert b"Can I park" not in response.content
+        refused = assert_refused(client, url)
+        assert b"Can I park" not in refused.content
+
+
+def edit_home_page(client, home_page, introduction, action):
+    data = nested_form_data(
+        {
+            "title": home_page.title,
+            "slug": home_page.slug,
+            "introduction": introduction,
+            "body": rich_text(home_page.body),
+        }
+    )
+    data[action] = action
+    response = client.post(f"/admin/pages/{home_page.pk}/edit/", data)
+    assert response.status_code == 302, response.content[:2000]
 
 
 def test_editors_see_submissions_and_publish_other_pages(
@@ -166,9 +270,26 @@ def test_editors_see_submissions_and_publish_other_pages(
     log_in(client, "editor")
     listing = client.get(f"/admin/forms/submissions/{contact_page.pk}/")
     assert b"Can I park at the clinic?" in listing.content
-    assert home_page.permissions_for_user(
-        get_user_model().objects.get(username="editor")
-    ).can_publish()
+
+    edit_home_page(client, home_page, "Open on Saturdays from May.", "action-publish")
+    assert b"Open on Saturdays from May." in client.get("/").content
+
+
+def test_marketing_cannot_publish_the_home_page(client, home_page):
+    log_in(client, "marketing")
+    edit_home_page(client, home_page, "Now open on Sundays.", "action-publish")
+    home_page.refresh_from_db()
+    assert home_page.get_latest_revision().as_object().introduction == "Now open on Sundays."
+    assert home_page.has_unpublished_changes
+    assert b"Now open on Sundays." not in client.get("/").content
+
+
+def bulk_publish(client, page, include_descendants=False):
+    """Wagtail's bulk "Publish" action, confirmed, as the page explorer posts it."""
+    data = {"include_descendants": "on"} if include_descendants else {}
+    response = client.post(f"/admin/bulk/wagtailcore/page/publish/?id={page.pk}", data)
+    assert response.status_code in (200, 302)
+    return response
 
 
 def approve_or_reject(client, page, action, comment=""):
@@ -178,34 +299,142 @@ def approve_or_reject(client, page, action, comment=""):
         f"/admin/pages/workflow/action/{page.pk}/{action}/{task_state.pk}/",
         {"comment": comment},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
+    assert "/login/" not in response["Location"]
     return ProcedurePage.objects.get(pk=page.pk)
 
 
 def test_a_procedure_goes_live_only_when_a_clinical_reviewer_approves(client, index, contact_page):
     log_in(client, "marketing")
     page = create_through_admin(client, index, contact_page, "Sample therapy")
+
+    # An editor, who may publish other pages, cannot publish this one past the review: not
+    # with the editor's Publish button, nor with bulk publishing (of it, or of its parent
+    # with its drafts), nor by adding a new procedure with Publish.
+    client.logout()
+    log_in(client, "editor")
+    page = edit_through_admin(client, page, contact_page, "Sample therapy", "action-publish")
+    assert page.get_latest_revision().user.username == "editor"
+    assert not page.live
+    bulk_publish(client, page)
+    bulk_publish(client, index, include_descendants=True)
+    page.refresh_from_db()
+    assert not page.live
+    create_through_admin(client, index, contact_page, "Sample editor therapy", publish=True)
+    assert not ProcedurePage.objects.get(title="Sample editor therapy").live
+    assert client.get("/procedures/sample-therapy/").status_code == 404
+
+    client.logout()
+    log_in(client, "marketing")
     page = edit_through_admin(client, page, contact_page, "Sample therapy", "action-submit")
     assert page.workflow_in_progress
     assert page.get_workflow().name == "Clinical review"
     assert not page.live
 
-    # An editor, who may publish other pages, cannot publish this one past the review.
-    client.logout()
-    log_in(client, "editor")
-    editor = get_user_model().objects.get(username="editor")
-    assert not page.permissions_for_user(editor).can_publish()
-    assert not index.permissions_for_user(editor).can_publish_subpage()
-
     client.logout()
     log_in(client, "reviewer")
     page = approve_or_reject(client, page, "approve", "Checked against the sources.")
     assert page.live
-    assert page.last_reviewed == TODAY
+    assert page.last_reviewed == timezone.localdate()
     assert page.reviewed_by == "Dr Riley Reviewer"
-    assert page.next_review_due == one_year_after(TODAY)
+    assert page.next_review_due == one_year_after(timezone.localdate())
     live = client.get("/procedures/sample-therapy/")
     assert b"Dr Riley Reviewer" in live.content
+
+
+def submitted_for_review(client, index, contact_page, title="Sample therapy"):
+    log_in(client, "marketing")
+    page = create_through_admin(client, index, contact_page, title)
+    page = edit_through_admin(client, page, contact_page, title, "action-submit")
+    client.logout()
+    return page
+
+
+def test_the_clinical_review_is_a_task_of_its_own_for_the_reviewers(db):
+    workflow = Workflow.objects.get(name="Clinical review")
+    [task] = workflow.tasks.specific()
+    assert isinstance(task, ClinicalReviewTask)
+    assert [group.name for group in task.groups.all()] == ["Clinical reviewers"]
+    reviewers = Group.objects.get(name="Clinical reviewers")
+    assert reviewers.permissions.filter(codename="review_procedurepage").exists()
+    assert not Group.objects.filter(
+        permissions__codename="review_procedurepage", name__in=["Editors", "Marketing"]
+    ).exists()
+
+
+def action_buttons(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    footer = soup.find("footer")
+    return {" ".join(button.get_text().split()) for button in footer.find_all("button")}
+
+
+def test_the_reviewer_is_offered_approve_not_publish(client, index, contact_page):
+    page = submitted_for_review(client, index, contact_page)
+    log_in(client, "reviewer")
+    buttons = action_buttons(client.get(f"/admin/pages/{page.pk}/edit/"))
+    assert {"Approve and Publish", "Request changes"} <= buttons
+    assert "Publish" not in buttons
+
+
+def test_the_review_is_recorded_in_the_live_revision_on_the_clinics_date(
+    client, index, contact_page, settings
+):
+    settings.TIME_ZONE = "Europe/London"
+    page = submitted_for_review(client, index, contact_page)
+    # 23:30 in UTC is already the next day in London (summer time).
+    with time_machine.travel(datetime.datetime(2027, 6, 30, 23, 30, tzinfo=datetime.UTC)):
+        log_in(client, "reviewer")
+        page = approve_or_reject(client, page, "approve")
+    assert page.live
+    assert page.last_reviewed == datetime.date(2027, 7, 1)
+    assert page.next_review_due == datetime.date(2028, 7, 1)
+    live_revision = page.live_revision
+    assert live_revision == page.get_latest_revision()
+    assert live_revision.user.username == "reviewer"
+    assert live_revision.as_object().reviewed_by == "Dr Riley Reviewer"
+
+
+def test_a_review_on_29_february_is_due_on_28_february(client, index, contact_page):
+    page = submitted_for_review(client, index, contact_page)
+    with time_machine.travel(datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC)):
+        log_in(client, "reviewer")
+        page = approve_or_reject(client, page, "approve")
+    assert (page.last_reviewed, page.next_review_due) == (
+        datetime.date(2028, 2, 29),
+        datetime.date(2029, 2, 28),
+    )
+
+
+def test_renaming_the_reviewers_group_changes_nothing(client, index, contact_page, treatments):
+    Group.objects.filter(name="Clinical reviewers").update(name="Clinicians")
+    page = submitted_for_review(client, index, contact_page)
+    log_in(client, "reviewer")
+    assert set(review_cells(client.get(REPORT_URL), "Next review due")) == DUE_FOR_REVIEW
+    page = approve_or_reject(client, page, "approve")
+    assert page.live
+    assert page.reviewed_by == "Dr Riley Reviewer"
+
+
+def test_an_editors_approval_in_another_workflow_neither_publishes_nor_records_a_review(
+    client, index, contact_page
+):
+    """Editors approve marketing's other pages (Wagtail's "Moderators approval"): were a
+    procedure page under that workflow, an editor's approval must not publish it."""
+    WorkflowPage.objects.filter(page=index).update(
+        workflow=Workflow.objects.get(name="Moderators approval")
+    )
+    page = submitted_for_review(client, index, contact_page)
+    assert page.get_workflow().name == "Moderators approval"
+    log_in(client, "editor")
+    task_state = page.current_workflow_task_state
+    response = client.post(
+        f"/admin/pages/workflow/action/{page.pk}/approve/{task_state.pk}/", {"comment": ""}
+    )
+    assert response.status_code == 302
+    page = ProcedurePage.objects.get(pk=page.pk)
+    assert not page.live
+    assert page.last_reviewed is None
+    assert page.current_workflow_task_state.status == TaskState.STATUS_IN_PROGRESS
 
 
 def test_a_rejected_procedure_stays_unpublished_and_returns_to_its_author(
@@ -229,28 +458,51 @@ def test_a_rejected_procedure_stays_unpublished_and_returns_to_its_author(
     assert "The dose claim needs a citation." in to_author[0].body
 
 
+def review_demo_page_lately():
+    """The demo page's review date is fixed; make it recent, whatever today is."""
+    prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
+    prolotherapy.record_review("Sample reviewer", day=days_from_today(-20))
+    prolotherapy.save_revision().publish()
+
+
 @pytest.fixture
 def treatments(index):
+    """Procedure pages in each review state, dated from today; the demo page reviewed lately."""
     knee = BodyArea.objects.get(name="Knee")
     back = BodyArea.objects.get(name="Lower back")
+    review_demo_page_lately()
     overdue = add_procedure(
-        index, "Sample overdue therapy", last_reviewed=TODAY - datetime.timedelta(days=400)
+        index,
+        "Sample overdue therapy",
+        last_reviewed=days_from_today(-400),
+        reviewed_by="Dr Old Review",
     )
     overdue.body_areas.set([knee])
     overdue.save()
-    due_soon = add_procedure(
-        index,
-        "Sample due-soon therapy",
-        last_reviewed=TODAY - datetime.timedelta(days=350),
-    )
+    due_soon = add_procedure(index, "Sample due-soon therapy", last_reviewed=days_from_today(-350))
     due_soon.body_areas.set([back])
     due_soon.save()
-    fresh = add_procedure(index, "Sample fresh therapy", last_reviewed=TODAY)
+    fresh = add_procedure(index, "Sample fresh therapy", last_reviewed=timezone.localdate())
+    unreviewed = add_procedure(index, "Sample unreviewed therapy")
     draft = index.add_child(
-        instance=ProcedurePage(title="Sample draft therapy", summary="x", last_reviewed=TODAY)
+        instance=ProcedurePage(
+            title="Sample draft therapy",
+            summary="x",
+            live=False,
+            last_reviewed=days_from_today(-400),
+        )
     )
-    draft.unpublish()
-    return {"overdue": overdue, "due_soon": due_soon, "fresh": fresh, "draft": draft}
+    never = index.add_child(
+        instance=ProcedurePage(title="Sample never-reviewed draft", summary="x", live=False)
+    )
+    return {
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "fresh": fresh,
+        "unreviewed": unreviewed,
+        "draft": draft,
+        "never": never,
+    }
 
 
 def row_titles(response):
@@ -263,33 +515,68 @@ ALL_TITLES = {
     "Sample overdue therapy",
     "Sample due-soon therapy",
     "Sample fresh therapy",
+    "Sample unreviewed therapy",
     "Sample draft therapy",
+    "Sample never-reviewed draft",
 }
+
+
+def review_cells(response, column):
+    """{title: text of the row's cell in `column`} of a listing table."""
+    soup = BeautifulSoup(response.content, "html.parser")
+    table = soup.find("table", class_="listing")
+    headings = [" ".join(th.get_text().split()) for th in table.find("thead").find_all("th")]
+    index = headings.index(column)
+    cells = {}
+    for row in table.find("tbody").find_all("tr"):
+        texts = [" ".join(td.get_text().split()) for td in row.find_all("td")]
+        title = next(title for title in ALL_TITLES if title in texts[0])
+        cells[title] = texts[index]
+    return cells
+
+
+def test_treatments_listing_shows_each_review_status(client, treatments):
+    log_in(client, "editor")
+    due = review_cells(client.get(TREATMENTS_URL), "Next review due")
+    assert due["Sample overdue therapy"].endswith("Overdue")
+    assert due["Sample due-soon therapy"].endswith("Due soon")
+    assert due["Sample unreviewed therapy"] == "Not reviewed yet"
+    assert due["Sample never-reviewed draft"] == "Not reviewed yet"
+    # A draft past its date is not live, so not overdue.
+    assert "Overdue" not in due["Sample draft therapy"]
+    assert due["Sample fresh therapy"] == date_format(one_year_after(timezone.localdate()))
+    assert not any("Never" in text for text in due.values())
 
 
 def test_treatments_listing_filters_and_searches(client, treatments):
     log_in(client, "editor")
     everything = client.get(TREATMENTS_URL)
     assert row_titles(everything) == ALL_TITLES
-    soup = BeautifulSoup(everything.content, "html.parser")
-    overdue_row = soup.find("a", string=lambda s: s and "Sample overdue therapy" in s)
-    assert "Overdue" in overdue_row.find_parent("tr").get_text()
 
     assert row_titles(client.get(TREATMENTS_URL + "?review=overdue")) == {"Sample overdue therapy"}
     assert row_titles(client.get(TREATMENTS_URL + "?review=due_soon")) == {
         "Sample due-soon therapy"
+    }
+    assert row_titles(client.get(TREATMENTS_URL + "?review=not_reviewed")) == {
+        "Sample unreviewed therapy",
+        "Sample never-reviewed draft",
     }
     knee = BodyArea.objects.get(name="Knee")
     assert row_titles(client.get(TREATMENTS_URL + f"?body_areas__id__exact={knee.pk}")) == {
         "Prolotherapy",
         "Sample overdue therapy",
     }
-    assert row_titles(client.get(TREATMENTS_URL + "?live__exact=0")) == {"Sample draft therapy"}
+    assert row_titles(client.get(TREATMENTS_URL + "?live__exact=0")) == {
+        "Sample draft therapy",
+        "Sample never-reviewed draft",
+    }
     assert row_titles(client.get(TREATMENTS_URL + "?q=fresh")) == {"Sample fresh therapy"}
 
     rows = csv_rows(client.get(TREATMENTS_URL + "?export=csv&review=overdue"))
     assert len(rows) == 2
+    assert rows[0][-1] == "Review Status"
     assert rows[1][0] == "Sample overdue therapy"
+    assert rows[1][-1] == "Overdue"
     assert "Knee" in rows[1]
 
 
@@ -324,29 +611,70 @@ def test_treatments_listing_queries_do_not_grow_with_the_number_of_pages(client,
     assert with_ten == with_sixty
 
 
-def test_review_report_lists_overdue_and_due_soon_but_not_fresh(client, treatments):
-    log_in(client, "reviewer")
+DUE_FOR_REVIEW = {"Sample overdue therapy", "Sample due-soon therapy", "Sample unreviewed therapy"}
+
+
+@pytest.mark.parametrize("username", ["reviewer", "editor", "marketing"])
+def test_review_report_lists_live_pages_due_for_review(client, treatments, username):
+    log_in(client, username)
+    assert menu_items(client.get("/admin/"))["procedures-due-for-review"] == REPORT_URL
     response = client.get(REPORT_URL)
-    assert response.status_code == 200
-    titles = row_titles(response)
-    assert "Sample overdue therapy" in titles
-    assert "Sample due-soon therapy" in titles
-    assert "Sample fresh therapy" not in titles
-    assert "Prolotherapy" not in titles  # reviewed on 1 November 2026, due a year later
+    due = review_cells(response, "Next review due")
+    assert set(due) == DUE_FOR_REVIEW
+    assert due["Sample overdue therapy"].endswith("Overdue")
+    assert due["Sample due-soon therapy"].endswith("Due soon")
+    assert due["Sample unreviewed therapy"] == "Not reviewed yet"
 
     rows = csv_rows(client.get(REPORT_URL + "?export=csv"))
     assert rows[0] == ["Title", "Status", "Last reviewed", "Reviewed by", "Next review due"]
-    assert {row[0] for row in rows[1:]} == {"Sample overdue therapy", "Sample due-soon therapy"}
+    assert {row[0] for row in rows[1:]} == DUE_FOR_REVIEW
 
 
-def test_dashboard_lists_overdue_procedures(client, treatments):
-    log_in(client, "editor")
-    response = client.get("/admin/")
-    soup = BeautifulSoup(response.content, "html.parser")
-    panel = soup.find(id="overdue-reviews-heading").find_parent("section")
-    assert "Sample overdue therapy" in panel.get_text()
-    assert "Sample fresh therapy" not in panel.get_text()
-    assert "Sample due-soon therapy" not in panel.get_text()
+def overdue_panel(response):
+    heading = BeautifulSoup(response.content, "html.parser").find(id="overdue-reviews-heading")
+    return heading and heading.find_parent("section")
+
+
+@pytest.mark.parametrize("username", ["reviewer", "editor"])
+def test_dashboard_lists_overdue_procedures(client, treatments, username):
+    log_in(client, username)
+    panel = overdue_panel(client.get("/admin/"))
+    rows = [" ".join(row.get_text().split()) for row in panel.find("tbody").find_all("tr")]
+    assert len(rows) == 1
+    assert rows[0].startswith("Sample overdue therapy")
+    assert "Overdue" in rows[0]
+    assert "Dr Old Review" in rows[0]
+    assert panel.find("a", href=REPORT_URL)
+
+
+def test_front_desk_sees_no_review_report_or_panel(client, treatments):
+    log_in(client, "frontdesk")
+    dashboard = client.get("/admin/")
+    assert dashboard.status_code == 200
+    assert "Frankie" in dashboard.content.decode()
+    assert overdue_panel(dashboard) is None
+    assert "procedures-due-for-review" not in menu_items(dashboard)
+    assert_refused(client, REPORT_URL)
+    assert_refused(client, REPORT_URL + "?export=csv")
+
+
+def test_dashboard_has_no_panel_when_nothing_is_overdue(client, index):
+    review_demo_page_lately()
+    log_in(client, "reviewer")
+    assert overdue_panel(client.get("/admin/")) is None
+
+
+@pytest.mark.parametrize(
+    "day, due",
+    [
+        (datetime.date(2028, 2, 29), datetime.date(2029, 2, 28)),
+        (datetime.date(2027, 2, 28), datetime.date(2028, 2, 28)),
+        (datetime.date(2027, 3, 1), datetime.date(2028, 3, 1)),
+        (datetime.date(2026, 12, 31), datetime.date(2027, 12, 31)),
+    ],
+)
+def test_one_year_after(day, due):
+    assert one_year_after(day) == due
 
 
 def test_accessibility_checker_stays_on_in_the_editor(client, index):
@@ -355,10 +683,3 @@ def test_accessibility_checker_stays_on_in_the_editor(client, index):
     response = client.get(f"/admin/pages/{page.pk}/edit/")
     soup = BeautifulSoup(response.content, "html.parser")
     assert soup.find(attrs={"data-side-panel": "checks"}) is not None
-
-
-def test_home_page_permissions_for_marketing(home_page):
-    marketing = get_user_model().objects.get(username="marketing")
-    tester = HomePage.objects.get().permissions_for_user(marketing)
-    assert tester.can_edit()
-    assert not tester.can_publish()

@@ -204,6 +204,3 @@ MAP_TILE_ATTRIBUTION = os.environ.get(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 MAP_LOAD_AT_ONCE = os.environ.get("MAP_LOAD_AT_ONCE", "") == "true"
-
-# Approving a workflow records the clinical review on the page, then publishes it.
-WAGTAIL_FINISH_WORKFLOW_ACTION = "procedures.workflows.publish_after_review"
