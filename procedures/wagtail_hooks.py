@@ -2,6 +2,7 @@
 
 from django.contrib.admin import SimpleListFilter
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail import hooks
@@ -86,7 +87,7 @@ class TreatmentsAdmin(ModelAdmin):
 
     @staticmethod
     def next_review(page):
-        due = page.next_review_due.strftime("%-d %b %Y") if page.next_review_due else "Never"
+        due = date_format(page.next_review_due, "j M Y") if page.next_review_due else "Never"
         badges = {
             "overdue": '<strong class="w-status w-status--primary">Overdue</strong>',
             "due soon": '<span class="w-status">Due soon</span>',

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from forms.demo import load_contact_page
 from forms.models import FORM_FIELD_CHOICES, ContactFormPage, ContactSubmission, FormField
@@ -391,11 +392,18 @@ def test_getting_a_new_picture_without_javascript_keeps_everything(client, conta
     assert RateLimit(RateLimit.key_for("127.0.0.1"), 1, 60).count() == 0
 
 
-def test_captcha_refresh_endpoint_gives_a_new_picture(client, contact_page):
-    response = client.get("/captcha/refresh/", headers={"x-requested-with": "XMLHttpRequest"})
-    data = response.json()
-    assert CaptchaStore.objects.filter(hashkey=data["key"]).exists()
-    assert data["image_url"].startswith("/captcha/image/")
+def test_the_new_picture_the_form_fetches_is_one_the_form_accepts(client, contact_page):
+    """What captcha.js does: ask the address on the form's button for a new picture, put its
+    key in the form, and send the answer to that picture."""
+    form = soup_of(client.get(URL)).find("form")
+    refresh_url = form.find("button", attrs={"name": "refresh_captcha"})["data-captcha-refresh"]
+    fresh = client.get(refresh_url, headers={"x-requested-with": "XMLHttpRequest"}).json()
+    assert form.select_one(".field--captcha img")["src"] != fresh["image_url"]
+
+    answer = CaptchaStore.objects.get(hashkey=fresh["key"]).response
+    response = client.post(URL, form_data(client, captcha_0=fresh["key"], captcha_1=answer))
+    assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
+    assert ContactSubmission.objects.count() == 1
 
 
 # Every type of field the form builder offers but "hidden", which a person never fills in.
@@ -686,6 +694,66 @@ def test_only_superusers_can_change_where_messages_are_mailed(client, contact_pa
     assert form.find(attrs={"name": "from_address"}) is None
     # Editors still manage the fields.
     assert form.find(attrs={"name": "form_fields-TOTAL_FORMS"}) is not None
+
+
+def test_an_editor_posting_where_messages_are_mailed_changes_nothing(client, contact_page):
+    editor = User.objects.create_user("editor", "editor@clinic.example", "pw")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    fields = [
+        {"id": field.pk, "label": field.label, "field_type": field.field_type}
+        | {"required": "on" if field.required else "", "choices": "", "default_value": ""}
+        | {"help_text": field.help_text}
+        for field in contact_page.form_fields.all()
+    ]
+    data = nested_form_data(
+        {
+            "title": contact_page.title,
+            "slug": contact_page.slug,
+            "introduction": "Questions about parking and opening hours.",
+            "form_fields": inline_formset(fields, initial=len(fields)),
+            "thank_you_text": rich_text("<p>Thank you.</p>"),
+            "to_address": "attacker@example.org",
+            "from_address": "attacker@example.org",
+            "subject": "Forwarded",
+            "action-publish": "action-publish",
+        }
+    )
+    response = client.post(f"/admin/pages/{contact_page.pk}/edit/", data)
+    assert response.status_code == 302, soup_of(response).select(".error-message")
+
+    page = ContactFormPage.objects.get(pk=contact_page.pk)
+    assert page.introduction == "Questions about parking and opening hours."  # it was saved
+    assert page.to_address == "hello@clinic.example"
+    assert page.from_address == contact_page.from_address
+    assert page.subject == contact_page.subject
+
+
+def test_create_local_admin_makes_one_admin_and_says_how_to_log_in(db, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("create_local_admin", stdout=out)
+    admin = User.objects.get(is_superuser=True)
+    assert admin.username == "admin" and admin.check_password("clinic-admin-local")
+    assert "Created the local admin account 'admin'." in out.getvalue()
+    assert "username 'admin', password 'clinic-admin-local'" in out.getvalue()
+
+    # Again: nothing new; and a superuser with another password is named, not given one.
+    admin.set_password("changed")
+    admin.save()
+    out = io.StringIO()
+    call_command("create_local_admin", stdout=out)
+    assert User.objects.filter(is_superuser=True).count() == 1
+    assert "Created" not in out.getvalue()
+    assert "username 'admin' (with the password you set)" in out.getvalue()
+    assert "clinic-admin-local" not in out.getvalue()
+
+
+def test_create_local_admin_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local development only"):
+        call_command("create_local_admin", stdout=io.StringIO())
+    assert not User.objects.exists()
 
 
 # Queries

@@ -141,3 +141,15 @@ def test_sitemap_lists_the_live_pages(client, home_page):
     body = response.content.decode()
     for path in ("/", "/procedures/", "/procedures/prolotherapy/", "/contact/"):
         assert f"<loc>http://localhost{path}</loc>" in body
+
+
+def test_the_clinic_time_zone_comes_from_the_environment():
+    code = "import clinic_site.settings.production as s;print(s.TIME_ZONE)"
+    env = {k: v for k, v in os.environ.items() if k != "TIME_ZONE"}
+    env["SECRET_KEY"] = "x" * 50
+    run = [sys.executable, "-c", code]
+    default = subprocess.run(run, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert default.stdout.strip() == "Europe/London", default.stderr
+    env["TIME_ZONE"] = "Europe/Lisbon"
+    chosen = subprocess.run(run, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert chosen.stdout.strip() == "Europe/Lisbon", chosen.stderr

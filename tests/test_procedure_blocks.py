@@ -1,4 +1,9 @@
-"""Each procedure block refuses bad content with the error on the field at fault."""
+"""Each procedure block refuses bad content with the error on the field at fault.
+
+These pin the README's table of what each block refuses, row by row. Some rows are kept by
+Wagtail's own required and choice checks (a description's text, a SORT grade, a side
+effect's name, the map's location, the contact page): they are tested because the README
+promises them, so a block made optional by mistake fails here."""
 
 import json
 

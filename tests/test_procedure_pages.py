@@ -5,6 +5,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import rich_text
@@ -184,6 +185,13 @@ def test_structured_data(client, prolotherapy):
     assert clinic["geo"] == {"@type": "GeoCoordinates", "latitude": 51.5074, "longitude": -0.1278}
     assert clinic["telephone"] == "+44 20 7946 0000"
     assert web_page["mentions"] == {"@id": clinic["@id"]}
+
+
+def test_map_coordinates_keep_a_decimal_point_in_any_language(client, prolotherapy):
+    with translation.override("de"):
+        soup = get_soup(client, PROLOTHERAPY)
+    map_element = section(soup, "Where to have prolotherapy").select_one("[data-map]")
+    assert (map_element["data-lat"], map_element["data-lng"]) == ("51.507400", "-0.127800")
 
 
 def test_structured_data_cannot_break_out_of_its_script(client, prolotherapy):
