@@ -19,8 +19,7 @@ from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from clinic_site.text import lower_first
-from home.models import tel_href
+from clinic_site.text import lower_first, non_empty_lines, tel_href
 
 from .blocks import ProcedureStreamBlock, standard_sections
 from .structured_data import procedure_page_graph
@@ -187,10 +186,6 @@ class Reference(index.Indexed, models.Model):
         if self.pmid:
             text += f" PMID: {self.pmid}."
         return text
-
-
-def non_empty_lines(text):
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class ClinicLocation(index.Indexed, models.Model):
