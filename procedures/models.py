@@ -154,9 +154,22 @@ class Reference(index.Indexed, models.Model):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
 
     @property
+    def links(self):
+        """Where to read it, best first, each with the text its link shows: the DOI and
+        PubMed, or else the URL."""
+        links = []
+        if self.doi:
+            links.append((self.doi_url, f"doi:{self.doi}"))
+        if self.pmid:
+            links.append((self.pubmed_url, f"PubMed {self.pmid}"))
+        if not links and self.url:
+            links.append((self.url, self.url))
+        return links
+
+    @property
     def link(self):
-        """The best place to read it: the DOI, else PubMed, else the URL."""
-        return self.doi_url or self.pubmed_url or self.url
+        """The best place to read it."""
+        return self.links[0][0] if self.links else ""
 
     @property
     def source(self):
@@ -176,16 +189,6 @@ class Reference(index.Indexed, models.Model):
     @property
     def title_sentence(self):
         return self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
-
-    @property
-    def citation(self):
-        """The whole citation as plain text, in the NLM (Vancouver) style."""
-        text = f"{self.authors_sentence} {self.title_sentence} {self.source}."
-        if self.doi:
-            text += f" doi:{self.doi}."
-        if self.pmid:
-            text += f" PMID: {self.pmid}."
-        return text
 
 
 class ClinicLocation(index.Indexed, models.Model):
