@@ -21,7 +21,7 @@ from wagtail.search import index
 
 from clinic_site.text import lower_first, non_empty_lines, tel_href
 
-from .blocks import ProcedureStreamBlock, standard_sections
+from .blocks import ProcedureStreamBlock, SectionBlock, standard_sections
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review
 
@@ -497,6 +497,12 @@ class ProcedurePage(MedicalReviewMixin, Page):
     def name_in_sentence(self):
         """The name that headings use: the editor's, else the title as it reads mid-sentence."""
         return self.heading_name.strip() or lower_first(self.title.strip())
+
+    @property
+    def sections(self):
+        """The body's blocks, each with whether it is a section under its own heading (and
+        so labelled by it): (block, has_heading)."""
+        return [(block, isinstance(block.block, SectionBlock)) for block in self.body]
 
     def blocks_of_type(self, block_type):
         return [block.value for block in self.body if block.block_type == block_type]

@@ -89,6 +89,7 @@ def test_prolotherapy_page_shows_every_part_of_the_reference_page(client, prolot
     assert "less frequent intervals" in schedule.get_text()
 
     contraindications = section(soup, "Who should not have prolotherapy")
+    assert "Prolotherapy should not be given if any of these apply:" in contraindications.get_text()
     absolute, relative = contraindications.find_all("ul")
     assert items(absolute) == [
         "Local abscess",
@@ -128,6 +129,13 @@ def test_prolotherapy_page_shows_every_part_of_the_reference_page(client, prolot
     assert citations[1].select_one('a[href="https://doi.org/10.3233/BMR-210097"]')
     assert "J Back Musculoskelet Rehabil. 2022;35(4):701–712" in citations[1].get_text()
     assert "PubMed" in sources.get_text()
+
+    # Each section is labelled by its heading; the call to action has none.
+    for element in main.select("section.block"):
+        if "block--call_to_action" in element["class"]:
+            assert not element.has_attr("aria-labelledby")
+        else:
+            assert element.find("h2")["id"] == element["aria-labelledby"]
 
     cta = main.find("a", string="Contact us")
     assert cta["href"] == "/contact/"

@@ -16,12 +16,3 @@ def json_ld(data):
     """Render a dict as a JSON-LD script element, escaped so it cannot close the element."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_SAFE)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
-
-
-@register.simple_tag(takes_context=True)
-def citation_number(context, reference):
-    """The number of a reference in the page's list of sources."""
-    page = context.get("page")
-    if page is None or reference is None or not hasattr(page, "citation_number"):
-        return ""
-    return page.citation_number(reference) or ""
