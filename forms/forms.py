@@ -40,6 +40,24 @@ def validate_phone(value):
         )
 
 
+def hint_id(bound_field):
+    """The id of a field's hint, which its input names in aria-describedby."""
+    return f"{bound_field.auto_id}_hint"
+
+
+def error_id(bound_field):
+    """The id of a field's error message, which its input names in aria-describedby."""
+    return f"{bound_field.auto_id}_error"
+
+
+def input_id(bound_field):
+    """Where a link to the field goes: its input, or the first of its options for radio
+    buttons and tick boxes (Django gives such a group no id of its own)."""
+    if bound_field.id_for_label:
+        return bound_field.id_for_label
+    return next((option.id_for_label for option in bound_field.subwidgets), "")
+
+
 class ContactCaptchaInput(CaptchaTextInput):
     """The captcha's picture (described for screen readers), key and answer box. Widgets
     are rendered by the form renderer, which reads app templates: hence forms/templates/."""
@@ -103,9 +121,9 @@ class ContactForm(BaseForm):
             widget = field.widget
             ids = []
             if field.help_text:
-                ids.append(self.hint_id(name))
+                ids.append(hint_id(self[name]))
             if name in errors:
-                ids.append(self.error_id(name))
+                ids.append(error_id(self[name]))
                 widget.attrs["aria-invalid"] = "true"
             else:
                 widget.attrs.pop("aria-invalid", None)
@@ -114,30 +132,9 @@ class ContactForm(BaseForm):
             else:
                 widget.attrs.pop("aria-describedby", None)
 
-    def hint_id(self, name):
-        return f"{self[name].auto_id}_hint"
-
-    def error_id(self, name):
-        return f"{self[name].auto_id}_error"
-
     @property
     def honeypot_filled(self):
         return bool(self.is_bound and self.cleaned_data.get(self.honeypot_field_name))
-
-    @property
-    def patient_fields(self):
-        """The bound fields the person sees and fills in (the captcha aside)."""
-        return [
-            bf for bf in self if bf.name not in (self.captcha_field_name, self.honeypot_field_name)
-        ]
-
-    @property
-    def captcha(self):
-        return self[self.captcha_field_name]
-
-    @property
-    def honeypot(self):
-        return self[self.honeypot_field_name]
 
     def submission_data(self):
         """What is stored: everything but the captcha and the honeypot."""

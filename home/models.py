@@ -6,13 +6,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
 from clinic_site.errors import remember_clinic_contact
-
-
-def tel_href(phone):
-    """A phone number as a tel: link target (digits and a leading plus only)."""
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return f"tel:{digits}" if digits else ""
-
+from clinic_site.text import tel_href
 
 FEATURED_TREATMENTS_MAX = 6
 
@@ -117,20 +111,6 @@ class HomePage(Page):
             ClinicSettings.for_request(request).phone,
         )
         return context
-
-    def route(self, request, path_components):
-        """Find a page below the home page by its whole URL path in one lookup.
-
-        Wagtail's default routing fetches every page on the way down, twice each; a page's URL
-        path is stored, so the page asked for can be fetched directly. A path that names no
-        stored page (a routable page's sub-path, say) falls back to the default routing.
-        """
-        if path_components:
-            url_path = self.url_path + "/".join(path_components) + "/"
-            page = Page.objects.filter(url_path=url_path).specific().first()
-            if page is not None:
-                return page.route(request, [])
-        return super().route(request, path_components)
 
 
 class FeaturedTreatment(Orderable):

@@ -8,6 +8,7 @@ on the field at fault. Display logic lives in the value classes.
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -232,6 +233,21 @@ class EvidenceBlock(SectionBlock):
     def field_errors(self, value):
         return {"findings": at_least_one(value["findings"], "Add at least one finding.")}
 
+    def get_context(self, value, parent_context=None):
+        """Each finding with its citations numbered as the page's list of sources numbers
+        them: `findings` is a list of (finding, [(number, reference), …])."""
+        context = super().get_context(value, parent_context=parent_context)
+        page = (parent_context or {}).get("page")
+        number = getattr(page, "citation_number", lambda reference: None)
+        context["findings"] = [
+            (
+                finding,
+                [(number(ref), ref) for ref in finding["references"] if ref is not None],
+            )
+            for finding in value["findings"]
+        ]
+        return context
+
     class Meta:
         heading = "What the evidence says about {name}"
         icon = "openquote"
@@ -334,6 +350,12 @@ class ContraindicationsBlock(SectionBlock):
         default=[],
         help_text="Conditions in which the clinician weighs up the risks first.",
     )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        page = (parent_context or {}).get("page")
+        context["name"] = getattr(page, "title", "") or capfirst(FALLBACK_NAME)
+        return context
 
     def field_errors(self, value):
         if value["absolute"] or value["relative"]:

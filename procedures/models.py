@@ -20,10 +20,9 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from clinic_site.pagination import paginate
-from clinic_site.text import lower_first
-from home.models import tel_href
+from clinic_site.text import lower_first, non_empty_lines, tel_href
 
-from .blocks import ProcedureStreamBlock, standard_sections
+from .blocks import ProcedureStreamBlock, SectionBlock, standard_sections
 from .forms import BodyAreaFilterForm
 from .opening_hours import opening_hours_errors
 from .structured_data import procedure_page_graph
@@ -158,9 +157,22 @@ class Reference(index.Indexed, models.Model):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
 
     @property
+    def links(self):
+        """Where to read it, best first, each with the text its link shows: the DOI and
+        PubMed, or else the URL."""
+        links = []
+        if self.doi:
+            links.append((self.doi_url, f"doi:{self.doi}"))
+        if self.pmid:
+            links.append((self.pubmed_url, f"PubMed {self.pmid}"))
+        if not links and self.url:
+            links.append((self.url, self.url))
+        return links
+
+    @property
     def link(self):
-        """The best place to read it: the DOI, else PubMed, else the URL."""
-        return self.doi_url or self.pubmed_url or self.url
+        """The best place to read it."""
+        return self.links[0][0] if self.links else ""
 
     @property
     def source(self):
@@ -180,20 +192,6 @@ class Reference(index.Indexed, models.Model):
     @property
     def title_sentence(self):
         return self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
-
-    @property
-    def citation(self):
-        """The whole citation as plain text, in the NLM (Vancouver) style."""
-        text = f"{self.authors_sentence} {self.title_sentence} {self.source}."
-        if self.doi:
-            text += f" doi:{self.doi}."
-        if self.pmid:
-            text += f" PMID: {self.pmid}."
-        return text
-
-
-def non_empty_lines(text):
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class ClinicLocation(index.Indexed, models.Model):
@@ -579,6 +577,12 @@ class ProcedurePage(MedicalReviewMixin, Page):
     def name_in_sentence(self):
         """The name that headings use: the editor's, else the title as it reads mid-sentence."""
         return self.heading_name.strip() or lower_first(self.title.strip())
+
+    @property
+    def sections(self):
+        """The body's blocks, each with whether it is a section under its own heading (and
+        so labelled by it): (block, has_heading)."""
+        return [(block, isinstance(block.block, SectionBlock)) for block in self.body]
 
     def blocks_of_type(self, block_type):
         return [block.value for block in self.body if block.block_type == block_type]

@@ -3,6 +3,7 @@
 import datetime
 import io
 
+import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 from captcha.models import CaptchaStore
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from forms.demo import load_contact_page
-from forms.models import ContactFormPage, ContactSubmission
+from forms.models import FORM_FIELD_CHOICES, ContactFormPage, ContactSubmission, FormField
 from forms.ratelimit import RateLimit
 from home.demo import load_home
 from home.models import HomePage
@@ -199,6 +201,70 @@ def test_valid_message_is_stored_and_mailed_to_the_clinic_with_reply_to(
     assert "captcha" not in body.lower() and "website" not in submission.form_data
 
 
+def test_the_thank_you_page_is_never_cached(client, contact_page, smtp_server):
+    response = client.post(URL, form_data(client))
+    assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_with_no_address_to_mail_the_message_is_kept_and_no_mail_is_tried(
+    client, contact_page, smtp_server
+):
+    ContactFormPage.objects.filter(pk=contact_page.pk).update(to_address="")
+    response = client.post(URL, form_data(client))
+
+    assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
+    submission = ContactSubmission.objects.get()
+    assert submission.form_data["email"] == "ana@example.org"
+    assert submission.pending
+    assert "no address" in submission.notification_error
+    assert smtp_server.envelopes == []
+
+
+def test_fields_an_editor_names_website_or_captcha_are_the_persons_own(
+    client, contact_page, smtp_server
+):
+    FormField.objects.create(page=contact_page, sort_order=10, label="Website", field_type="url")
+    FormField.objects.create(
+        page=contact_page, sort_order=11, label="Captcha", field_type="singleline"
+    )
+
+    def fresh_form():
+        """The form's data, with the captcha (now "captcha_2") answered."""
+        form = soup_of(client.get(URL)).find("form")
+        key = form.find("input", attrs={"name": "captcha_2_0"})["value"]
+        answer = CaptchaStore.objects.get(hashkey=key).response
+        data = {"name": "Ana Pereira", "email": "ana@example.org", "message": "Hello"}
+        data.update(website="https://ana.example/", captcha="blue")
+        data.update(no_medical_details="on", captcha_2_0=key, captcha_2_1=answer, website_2="")
+        return form, data
+
+    form, data = fresh_form()
+    # The editor's fields are shown as fields; the honeypot and the captcha take other names.
+    assert form.find("input", attrs={"name": "website"}).find_parent(class_="field--input")
+    assert form.find("input", attrs={"name": "captcha"}).find_parent(class_="field--input")
+    assert form.find("input", attrs={"name": "website_2"}).find_parent(class_="honeypot")
+    assert form.find("input", attrs={"name": "captcha_2_1"}).find_parent(class_="field--captcha")
+
+    response = client.post(URL, data)
+
+    assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
+    submission = ContactSubmission.objects.get()
+    assert submission.form_data["website"] == "https://ana.example/"
+    assert submission.form_data["captcha"] == "blue"
+    assert not {"website_2", "captcha_2"} & set(submission.form_data)
+    assert len(smtp_server.envelopes) == 1
+
+    # The renamed honeypot still catches a robot, and the renamed captcha is still checked.
+    _form, robot = fresh_form()
+    client.post(URL, {**robot, "website_2": "https://spam.example/"})
+    _form, wrong = fresh_form()
+    errors = error_summary_links(soup_of(client.post(URL, {**wrong, "captcha_2_1": "wrong"})))
+    assert list(errors) == ["#id_captcha_2_1"]
+    assert ContactSubmission.objects.count() == 1
+
+
 # Problems with a submission
 
 
@@ -326,11 +392,65 @@ def test_getting_a_new_picture_without_javascript_keeps_everything(client, conta
     assert RateLimit(RateLimit.key_for("127.0.0.1"), 1, 60).count() == 0
 
 
-def test_captcha_refresh_endpoint_gives_a_new_picture(client, contact_page):
-    response = client.get("/captcha/refresh/", headers={"x-requested-with": "XMLHttpRequest"})
-    data = response.json()
-    assert CaptchaStore.objects.filter(hashkey=data["key"]).exists()
-    assert data["image_url"].startswith("/captcha/image/")
+def test_the_new_picture_the_form_fetches_is_one_the_form_accepts(client, contact_page):
+    """What captcha.js does: ask the address on the form's button for a new picture, put its
+    key in the form, and send the answer to that picture."""
+    form = soup_of(client.get(URL)).find("form")
+    refresh_url = form.find("button", attrs={"name": "refresh_captcha"})["data-captcha-refresh"]
+    fresh = client.get(refresh_url, headers={"x-requested-with": "XMLHttpRequest"}).json()
+    assert form.select_one(".field--captcha img")["src"] != fresh["image_url"]
+
+    answer = CaptchaStore.objects.get(hashkey=fresh["key"]).response
+    response = client.post(URL, form_data(client, captcha_0=fresh["key"], captcha_1=answer))
+    assert soup_of(response).find("h1").get_text(strip=True).startswith("Thank you")
+    assert ContactSubmission.objects.count() == 1
+
+
+# Every type of field the form builder offers but "hidden", which a person never fills in.
+EVERY_FIELD_TYPE = [
+    field_type for field_type, _label in FORM_FIELD_CHOICES if field_type != "hidden"
+]
+CHOICE_TYPES = ("checkboxes", "dropdown", "multiselect", "radio")
+
+
+def test_the_error_summary_links_to_the_first_input_of_every_kind_of_field(client, contact_page):
+    """A required field of each type the form builder offers, left empty: each error in the
+    summary links to an input of that field that a person can reach."""
+    FormField.objects.filter(page=contact_page).delete()
+    for order, field_type in enumerate(EVERY_FIELD_TYPE):
+        FormField.objects.create(
+            page=contact_page,
+            sort_order=order,
+            label=f"Field {field_type}",
+            field_type=field_type,
+            required=True,
+            choices="One\nTwo" if field_type in CHOICE_TYPES else "",
+        )
+    key, answer = captcha_from(soup_of(client.get(URL)))
+    soup = soup_of(client.post(URL, {"captcha_0": key, "captcha_1": answer, "website": ""}))
+
+    links = [a["href"] for a in soup.select(".error-summary a")]
+    for href, field_type in zip(links, EVERY_FIELD_TYPE, strict=True):
+        target = soup.find(id=href.removeprefix("#"))
+        assert target is not None, f"{field_type}: {href} names no element"
+        assert target.name in ("input", "select", "textarea"), field_type
+        assert target["name"] == f"field_{field_type}", field_type
+        assert target["aria-invalid"] == "true", field_type
+
+
+def test_an_error_quoting_what_was_typed_shows_it_as_text(client, contact_page):
+    FormField.objects.create(
+        page=contact_page,
+        sort_order=10,
+        label="Preferred clinic",
+        field_type="dropdown",
+        choices="North\nSouth",
+    )
+    script = "<script>alert('x')</script>"
+    soup = soup_of(client.post(URL, form_data(client, preferred_clinic=script)))
+    [message] = error_summary_links(soup).values()
+    assert script in message
+    assert not any("alert('x')" in tag.get_text() for tag in soup.find_all("script"))
 
 
 # Rate limit
@@ -513,12 +633,15 @@ def superuser(db):
 def test_submissions_are_listed_and_exported_with_the_notification_state(
     client, contact_page, superuser
 ):
-    ContactSubmission.objects.create(
+    submission = ContactSubmission.objects.create(
         page=contact_page,
         form_data={"name": "Ana", "email": "ana@example.org", "message": "Hi"},
         notification_error="ConnectionRefusedError: refused",
         notification_attempts=1,
     )
+    # Whole seconds, as a spreadsheet keeps them.
+    submission.submit_time = submission.submit_time.replace(microsecond=0)
+    submission.save(update_fields=["submit_time"])
     client.force_login(superuser)
 
     listing = client.get(f"/admin/forms/submissions/{contact_page.pk}/")
@@ -532,8 +655,27 @@ def test_submissions_are_listed_and_exported_with_the_notification_state(
     assert "ana@example.org" in text and "Not sent yet" in text
 
     xlsx = client.get(f"/admin/forms/submissions/{contact_page.pk}/?export=xlsx")
-    assert xlsx.status_code == 200
-    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert [[cell.value for cell in row] for row in workbook.active.iter_rows()] == [
+        [
+            "Submission date",
+            "Name",
+            "E-mail address",
+            "Phone number",
+            "Message",
+            "My message contains no medical details",
+            "Notification",
+        ],
+        [
+            timezone.localtime(submission.submit_time).replace(tzinfo=None),
+            "Ana",
+            "ana@example.org",
+            None,
+            "Hi",
+            None,
+            "Not sent yet (1 tries): ConnectionRefusedError: refused",
+        ],
+    ]
 
 
 def test_only_superusers_can_change_where_messages_are_mailed(client, contact_page, superuser):
@@ -552,6 +694,66 @@ def test_only_superusers_can_change_where_messages_are_mailed(client, contact_pa
     assert form.find(attrs={"name": "from_address"}) is None
     # Editors still manage the fields.
     assert form.find(attrs={"name": "form_fields-TOTAL_FORMS"}) is not None
+
+
+def test_an_editor_posting_where_messages_are_mailed_changes_nothing(client, contact_page):
+    editor = User.objects.create_user("editor", "editor@clinic.example", "pw")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    fields = [
+        {"id": field.pk, "label": field.label, "field_type": field.field_type}
+        | {"required": "on" if field.required else "", "choices": "", "default_value": ""}
+        | {"help_text": field.help_text}
+        for field in contact_page.form_fields.all()
+    ]
+    data = nested_form_data(
+        {
+            "title": contact_page.title,
+            "slug": contact_page.slug,
+            "introduction": "Questions about parking and opening hours.",
+            "form_fields": inline_formset(fields, initial=len(fields)),
+            "thank_you_text": rich_text("<p>Thank you.</p>"),
+            "to_address": "attacker@example.org",
+            "from_address": "attacker@example.org",
+            "subject": "Forwarded",
+            "action-publish": "action-publish",
+        }
+    )
+    response = client.post(f"/admin/pages/{contact_page.pk}/edit/", data)
+    assert response.status_code == 302, soup_of(response).select(".error-message")
+
+    page = ContactFormPage.objects.get(pk=contact_page.pk)
+    assert page.introduction == "Questions about parking and opening hours."  # it was saved
+    assert page.to_address == "hello@clinic.example"
+    assert page.from_address == contact_page.from_address
+    assert page.subject == contact_page.subject
+
+
+def test_create_local_admin_makes_one_admin_and_says_how_to_log_in(db, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("create_local_admin", stdout=out)
+    admin = User.objects.get(is_superuser=True)
+    assert admin.username == "admin" and admin.check_password("clinic-admin-local")
+    assert "Created the local admin account 'admin'." in out.getvalue()
+    assert "username 'admin', password 'clinic-admin-local'" in out.getvalue()
+
+    # Again: nothing new; and a superuser with another password is named, not given one.
+    admin.set_password("changed")
+    admin.save()
+    out = io.StringIO()
+    call_command("create_local_admin", stdout=out)
+    assert User.objects.filter(is_superuser=True).count() == 1
+    assert "Created" not in out.getvalue()
+    assert "username 'admin' (with the password you set)" in out.getvalue()
+    assert "clinic-admin-local" not in out.getvalue()
+
+
+def test_create_local_admin_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local development only"):
+        call_command("create_local_admin", stdout=io.StringIO())
+    assert not User.objects.exists()
 
 
 # Queries

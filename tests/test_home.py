@@ -233,3 +233,15 @@ def test_editors_feature_treatments_in_the_admin(admin_client, home_page):
     assert featured == [other.pk, prolotherapy.pk]
     titles = [a.get_text(strip=True) for a in home_soup(admin_client).select(".procedure-list a")]
     assert titles == ["Other 001", "Prolotherapy"]
+
+
+def test_the_clinic_time_zone_comes_from_the_environment():
+    code = "import clinic_site.settings.production as s;print(s.TIME_ZONE)"
+    env = {k: v for k, v in os.environ.items() if k != "TIME_ZONE"}
+    env["SECRET_KEY"] = "x" * 50
+    run = [sys.executable, "-c", code]
+    default = subprocess.run(run, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert default.stdout.strip() == "Europe/London", default.stderr
+    env["TIME_ZONE"] = "Europe/Lisbon"
+    chosen = subprocess.run(run, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert chosen.stdout.strip() == "Europe/Lisbon", chosen.stderr

@@ -4,28 +4,20 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.utils.html import _json_script_escapes, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# "<", ">" and "&" as JSON escapes: the text can then never close the script element.
+SCRIPT_SAFE = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 
 @register.filter
 def json_ld(data):
     """Render a dict as a JSON-LD script element, escaped so it cannot close the element."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
-        _json_script_escapes
-    )
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_SAFE)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
-
-
-@register.simple_tag(takes_context=True)
-def citation_number(context, reference):
-    """The number of a reference in the page's list of sources."""
-    page = context.get("page")
-    if page is None or reference is None or not hasattr(page, "citation_number"):
-        return ""
-    return page.citation_number(reference) or ""
 
 
 @register.simple_tag

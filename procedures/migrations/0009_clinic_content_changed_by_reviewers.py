@@ -59,6 +59,6 @@ def grant(grants):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procedures", "0007_staff_call_them_treatments")]
+    dependencies = [("procedures", "0008_opening_hours_help_text")]
 
     operations = [migrations.RunPython(grant(AFTER), grant(BEFORE))]

@@ -60,7 +60,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("procedures", "0008_clinic_content_changed_by_reviewers"),
+        ("procedures", "0009_clinic_content_changed_by_reviewers"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
