@@ -68,8 +68,22 @@ def test_list_items_have_accessible_names(site, staff_browser):
     expect(page).to_have_url(EDIT_URL)  # autosave has saved the new items
 
 
-def test_a_page_that_autosave_created_does_not_say_it_could_not_be_created(site, staff_browser):
+def test_a_page_that_autosave_created_does_not_say_it_could_not_be_created(
+    site, staff_browser, browser_guard
+):
     page = open_add_treatment(staff_browser)
+    # Autosave waits until the create form has been submitted (leaving the title sets it off,
+    # and this test is about the form submitted first).
+    held = {"autosave": True}
+
+    def hold_autosave(route):
+        is_autosave = "application/json" in (route.request.headers.get("accept") or "")
+        if route.request.method == "POST" and is_autosave and held["autosave"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    browser_guard.route(page, r"/admin/pages/add/procedures/procedurepage/\d+/$", hold_autosave)
     page.locator("#id_title").press_sequentially("Platelet-rich plasma injections")
     # Submitted before autosave ran: the create form refuses the empty sections...
     page.get_by_role("button", name="More actions").click()
@@ -78,6 +92,8 @@ def test_a_page_that_autosave_created_does_not_say_it_could_not_be_created(site,
     expect(messages).to_contain_text("The page could not be created due to validation errors.")
     # ...then Wagtail's autosave creates the page as a draft and turns the form into its edit
     # form: the message no longer holds and goes; the errors stay on their fields.
+    held["autosave"] = False
+    page.locator("#id_summary").press_sequentially("Injections of the patient's own platelets.")
     expect(page).to_have_url(EDIT_URL)
     expect(messages).not_to_contain_text("could not be created")
     expect(page.locator(".w-field--error").first).to_be_visible()
