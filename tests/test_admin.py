@@ -58,3 +58,16 @@ def test_staff_call_them_treatments_everywhere(demo_content, client):
     for url in ["/admin/procedures/procedurepage/", *admin_pages(index, page)]:
         text = BeautifulSoup(client.get(url).content, "html.parser").get_text(" ")
         assert "procedure page" not in " ".join(text.split()).lower(), url
+
+
+def test_when_autosave_creates_a_page_a_failed_create_message_is_cleared(demo_content, client):
+    """Wagtail turns the create form into the edit form with these parts once autosave has
+    created the page; a "could not be created" message shown before must not stay."""
+    assert client.login(username="marketing", password=staff_password("marketing"))
+    page = ProcedurePage.objects.get()
+    clear = '[data-controller="w-init"][data-w-init-event-value="w-messages:clear"]'
+    parts = client.get(f"/admin/pages/{page.pk}/edit/?_w_hydrate_create_view=1")
+    assert len(BeautifulSoup(parts.content, "html.parser").select(clear)) == 1
+    # The edit form itself keeps its messages.
+    edit = client.get(f"/admin/pages/{page.pk}/edit/")
+    assert BeautifulSoup(edit.content, "html.parser").select(clear) == []
