@@ -232,7 +232,7 @@ def test_fields_an_editor_names_website_or_captcha_are_the_persons_own(
 
     def fresh_form():
         """The form's data, with the captcha (now "captcha_2") answered."""
-        form = soup_of(client.get(URL)).find("form")
+        form = soup_of(client.get(URL)).find("form", class_="contact-form")
         key = form.find("input", attrs={"name": "captcha_2_0"})["value"]
         answer = CaptchaStore.objects.get(hashkey=key).response
         data = {"name": "Ana Pereira", "email": "ana@example.org", "message": "Hello"}
@@ -395,7 +395,7 @@ def test_getting_a_new_picture_without_javascript_keeps_everything(client, conta
 def test_the_new_picture_the_form_fetches_is_one_the_form_accepts(client, contact_page):
     """What captcha.js does: ask the address on the form's button for a new picture, put its
     key in the form, and send the answer to that picture."""
-    form = soup_of(client.get(URL)).find("form")
+    form = soup_of(client.get(URL)).find("form", class_="contact-form")
     refresh_url = form.find("button", attrs={"name": "refresh_captcha"})["data-captcha-refresh"]
     fresh = client.get(refresh_url, headers={"x-requested-with": "XMLHttpRequest"}).json()
     assert form.select_one(".field--captcha img")["src"] != fresh["image_url"]

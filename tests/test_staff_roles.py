@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import TaskState, Workflow, WorkflowPage, WorkflowState
-from wagtail.test.utils.form_data import nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from forms.models import ContactFormPage
 from home.demo import staff_password
@@ -257,6 +257,13 @@ def edit_home_page(client, home_page, introduction, action):
             "slug": home_page.slug,
             "introduction": introduction,
             "body": rich_text(home_page.body),
+            "featured_treatments": inline_formset(
+                [
+                    {"id": item.pk, "procedure": item.procedure_id}
+                    for item in home_page.featured_treatments.all()
+                ],
+                initial=home_page.featured_treatments.count(),
+            ),
         }
     )
     data[action] = action
