@@ -1,3 +1,6 @@
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL
 
@@ -8,6 +11,15 @@ ALLOWED_HOSTS = ["*"]
 # Creating, flushing and dropping test databases may take longer than the site's statement
 # timeout; the servers the tests start use the production settings, timeout included.
 DATABASES["default"].get("OPTIONS", {}).pop("options", None)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The browser tests' live server answers from several threads at once (the admin's
+    # autosave while a person presses Save): an in-memory database shared between threads
+    # then fails at once with "database table is locked", where a file waits its turn.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"clinic-test-{os.getpid()}.sqlite3")
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
