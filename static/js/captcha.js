@@ -59,7 +59,10 @@
           }
         })
         .catch(function () {
-          // Fall back to the form's own refresh: what was typed comes back with it.
+          // Fall back to the form's own refresh: what was typed comes back with it. The
+          // button is enabled first: a disabled one is left out of what the form sends,
+          // which would then be taken for a message.
+          button.disabled = false;
           button.type = "submit";
           button.form.requestSubmit ? button.form.requestSubmit(button) : button.click();
         })
