@@ -1,7 +1,5 @@
-"""The page editor as marketing staff use it in a browser: a new treatment opens whole, its
-lists are named for screen readers, and autosave leaves no false message behind."""
-
-import re
+"""The page editor as marketing staff use it in a browser: a new treatment opens whole and its
+lists are named for screen readers."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,8 +7,6 @@ from playwright.sync_api import expect
 from .test_pages_in_browser import axe_violations
 
 pytestmark = pytest.mark.browser
-
-EDIT_URL = re.compile(r"/admin/pages/\d+/edit/$")
 
 
 def open_add_treatment(staff_browser):
@@ -65,35 +61,3 @@ def test_list_items_have_accessible_names(site, staff_browser):
         for node in rule["nodes"]
     ]
     assert unlabelled == []
-    expect(page).to_have_url(EDIT_URL)  # autosave has saved the new items
-
-
-def test_a_page_that_autosave_created_does_not_say_it_could_not_be_created(
-    site, staff_browser, browser_guard
-):
-    page = open_add_treatment(staff_browser)
-    # Autosave waits until the create form has been submitted (leaving the title sets it off,
-    # and this test is about the form submitted first).
-    held = {"autosave": True}
-
-    def hold_autosave(route):
-        is_autosave = "application/json" in (route.request.headers.get("accept") or "")
-        if route.request.method == "POST" and is_autosave and held["autosave"]:
-            route.abort()
-        else:
-            route.continue_()
-
-    browser_guard.route(page, r"/admin/pages/add/procedures/procedurepage/\d+/$", hold_autosave)
-    page.locator("#id_title").press_sequentially("Platelet-rich plasma injections")
-    # Submitted before autosave ran: the create form refuses the empty sections...
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Submit to Clinical review").click()
-    messages = page.locator(".messages")
-    expect(messages).to_contain_text("The page could not be created due to validation errors.")
-    # ...then Wagtail's autosave creates the page as a draft and turns the form into its edit
-    # form: the message no longer holds and goes; the errors stay on their fields.
-    held["autosave"] = False
-    page.locator("#id_summary").press_sequentially("Injections of the patient's own platelets.")
-    expect(page).to_have_url(EDIT_URL)
-    expect(messages).not_to_contain_text("could not be created")
-    expect(page.locator(".w-field--error").first).to_be_visible()
