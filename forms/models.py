@@ -153,6 +153,13 @@ class ContactFormPage(AbstractEmailForm):
     def get_submission_class(self):
         return ContactSubmission
 
+    def get_submissions_list_view_class(self):
+        # Imported here: Wagtail's admin views load models, which are not ready yet when
+        # this module is imported.
+        from .views import ContactSubmissionsListView
+
+        return ContactSubmissionsListView
+
     def get_data_fields(self):
         return super().get_data_fields() + [("notification_status", "Notification")]
 
