@@ -1,5 +1,6 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a login refused for earlier failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -209,3 +213,17 @@ MAP_LOAD_AT_ONCE = os.environ.get("MAP_LOAD_AT_ONCE", "") == "true"
 
 # Approving a workflow records the clinical review on the page, then publishes it.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "procedures.workflows.publish_after_review"
+
+# Login throttle (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that login is locked for AXES_COOLOFF_MINUTES. An administrator unlocks it
+# sooner with `manage.py axes_reset_username <username>` (or axes_reset_ip, axes_reset).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "60")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic_site.accounts.locked_out_response"
+WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
