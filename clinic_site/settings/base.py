@@ -217,8 +217,10 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "procedures.workflows.publish_after_review"
 # Login throttle (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that login is locked for AXES_COOLOFF_MINUTES. An administrator unlocks it
 # sooner with `manage.py axes_reset_username <username>` (or axes_reset_ip, axes_reset).
+# AxesBackend refuses a locked login, then lets Django's ModelBackend check the password. It
+# comes first and can also load users: Wagtail's test helpers log in with the first backend.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
