@@ -2,12 +2,18 @@
 set-up commands that production uses."""
 
 import io
+import re
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
+from wagtail.models import Page, Site
+
+from forms.models import ContactFormPage
+from home.models import ClinicSettings, HomePage
+from procedures.models import ProcedureIndexPage, ProcedurePage
 
 LOGIN = "/admin/login/"
 
@@ -83,3 +89,83 @@ def test_an_administrator_unlocks_a_login_with_axes_reset_username(staff):
     response = log_in(browser, "ana", "the-right-password")
     assert response.status_code == 302
     assert logged_in_as(browser) == "ana"
+
+
+# Setting up a site
+
+
+def test_load_demo_content_refuses_to_create_accounts_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off.*setup_site.*--no-accounts"):
+        call_command("load_demo_content", stdout=io.StringIO())
+    assert not User.objects.exists()
+    assert not HomePage.objects.exists()
+
+    call_command("load_demo_content", "--no-accounts", stdout=io.StringIO())
+    assert not User.objects.exists()
+    assert ProcedurePage.objects.live().filter(slug="prolotherapy").exists()
+
+
+def setup_site(monkeypatch, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = io.StringIO()
+    call_command("setup_site", stdout=out)
+    return out.getvalue()
+
+
+def test_setup_site_serves_the_site_at_its_public_address(db, monkeypatch, client, settings):
+    settings.DEBUG = False
+    out = setup_site(
+        monkeypatch,
+        SITE_HOSTNAME="clinic.example",
+        CLINIC_NAME="Riverside Clinic",
+        CLINIC_EMAIL="reception@clinic.example",
+    )
+    assert out.startswith("Site ready at https://clinic.example\n")
+    assert not User.objects.exists()
+
+    site = Site.objects.get()
+    assert (site.hostname, site.port, site.site_name) == ("clinic.example", 443, "Riverside Clinic")
+    home = site.root_page.specific
+    assert isinstance(home, HomePage)
+    contact = ContactFormPage.objects.get()
+    assert contact.live and contact.to_address == "reception@clinic.example"
+    assert contact.notification_from_address() == settings.DEFAULT_FROM_EMAIL
+    assert ProcedureIndexPage.objects.get().live
+    assert ClinicSettings.objects.get(site=site).clinic_name == "Riverside Clinic"
+
+    sitemap = client.get("/sitemap.xml", HTTP_HOST="clinic.example").content.decode()
+    locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert sorted(locations) == [
+        "https://clinic.example/",
+        "https://clinic.example/contact/",
+        "https://clinic.example/procedures/",
+    ]
+    assert contact.full_url == "https://clinic.example/contact/"
+    assert "localhost" not in sitemap
+
+    # Run again (a new host name): nothing is created twice, the Site follows.
+    setup_site(monkeypatch, SITE_HOSTNAME="www.clinic.example", SITE_PORT="8443")
+    assert Page.objects.count() == 4  # the tree's root, home, treatments, contact
+    site = Site.objects.get()
+    assert (site.hostname, site.port, site.root_page_id) == ("www.clinic.example", 8443, home.pk)
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({}, "SITE_HOSTNAME=clinic.example"),
+        ({"SITE_HOSTNAME": "https://clinic.example"}, "without scheme or port"),
+        ({"SITE_HOSTNAME": "clinic.example", "SITE_PORT": "https"}, "SITE_PORT"),
+        ({"SITE_HOSTNAME": "clinic.example"}, "CLINIC_EMAIL="),
+    ],
+)
+def test_setup_site_says_what_is_missing(db, monkeypatch, env, message):
+    for name in ("SITE_HOSTNAME", "SITE_PORT", "CLINIC_NAME", "CLINIC_EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    if "CLINIC_EMAIL" not in message:
+        env.setdefault("CLINIC_EMAIL", "reception@clinic.example")
+    with pytest.raises(CommandError, match=re.escape(message)):
+        setup_site(monkeypatch, **env)
+    assert not HomePage.objects.exists()
