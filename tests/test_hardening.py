@@ -44,7 +44,8 @@ def logged_in_as(client):
 
 
 @pytest.fixture
-def staff(db):
+def staff(db, settings):
+    settings.AXES_ENABLED = True  # off in the other tests (see clinic_site/settings/test.py)
     return User.objects.create_superuser("ana", "ana@clinic.example", "the-right-password")
 
 

@@ -162,8 +162,10 @@ def hostile_posts(draw):
 
 @pytest.fixture
 def unlimited(settings):
-    """No rate limit: the fuzzed posts all come from one address."""
+    """No rate limit: the fuzzed posts all come from one address. The login throttle is on,
+    as in production: a username that fails again and again is locked (429)."""
     settings.CONTACT_RATE_LIMIT = 1_000_000
+    settings.AXES_ENABLED = True
 
 
 @pytest.fixture(scope="module")
@@ -346,7 +348,8 @@ def test_exports_carry_any_text_a_patient_can_send(staff_client, messages):
 # Captchas
 
 
-def test_a_solved_captcha_is_accepted_once_when_posted_in_parallel(transactional_db, settings):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_solved_captcha_is_accepted_once_when_posted_in_parallel(settings):
     """Five browsers post the same solved captcha at the same moment, each from its own
     thread and database connection: one message is stored, four are refused."""
     import threading
