@@ -2,6 +2,8 @@
 
 import functools
 
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.core.exceptions import BadRequest
 
 FORM_CONTENT_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -41,3 +43,30 @@ class RefuseUnreadableFormDataMiddleware:
                 f"Form data declared in a character set that cannot be read: {charset}"
             )
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every response, with
+    settings.ADMIN_CONTENT_SECURITY_POLICY_UPDATE added on the admin's pages only."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and request.path_info.startswith(f"/{settings.ADMIN_PATH}"):
+            parts.update = {
+                **settings.ADMIN_CONTENT_SECURITY_POLICY_UPDATE,
+                **(parts.update or {}),
+            }
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header (settings.PERMISSIONS_POLICY): browser features the site
+    never uses stay off, even for a script that got in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -11,7 +11,7 @@ from home import views as home_views
 handler400 = "clinic_site.views.bad_request"
 
 urlpatterns = [
-    path("admin/", include(wagtailadmin_urls)),
+    path(settings.ADMIN_PATH, include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     path("sitemap.xml", sitemap),
