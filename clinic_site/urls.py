@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from clinic_site import views
 from home import views as home_views
 
 # Django's own 400 view asks for a CSRF token, which rereads an unreadable body.
@@ -19,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", home_views.favicon),
     path("site.webmanifest", home_views.web_manifest, name="web_manifest"),
     path("search/", include("search.urls")),
+    path(".well-known/security.txt", views.security_txt),
 ]
 
 if settings.DEBUG:

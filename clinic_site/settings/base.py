@@ -8,6 +8,17 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+
+def env_int(name, default):
+    """A whole number from the environment. A value that is not one is kept as it is, for the
+    start-up checks (forms/checks.py) to name it, rather than failing here with a traceback."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return value
+
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -165,7 +176,9 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# STARTTLS (EMAIL_USE_TLS, usually port 587) or TLS from the start (EMAIL_USE_SSL, port 465).
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "true"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "true"
 # Seconds each step of the SMTP conversation may take (the task worker sends, not the page).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "website@clinic.example")
@@ -191,10 +204,10 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # A client address may send this many contact messages per window (seconds). The address
 # is taken from X-Forwarded-For past TRUSTED_PROXY_COUNT proxies (forms/ratelimit.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "10"))
-CONTACT_RATE_WINDOW = int(os.environ.get("CONTACT_RATE_WINDOW", "3600"))
+CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 10)
+CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 # Contact submissions older than this many days are removed by purge_form_submissions.
-FORM_SUBMISSION_RETENTION_DAYS = int(os.environ.get("FORM_SUBMISSION_RETENTION_DAYS", "365"))
+FORM_SUBMISSION_RETENTION_DAYS = env_int("FORM_SUBMISSION_RETENTION_DAYS", 365)
 
 CAPTCHA_IMAGE_SIZE = (160, 60)
 CAPTCHA_FONT_SIZE = 36
@@ -264,6 +277,11 @@ CONTENT_SECURITY_POLICY = {
 ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]}
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# /.well-known/security.txt: where to report a vulnerability (comma-separated addresses or
+# URLs), and for how many days from each request the file says it stays valid.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", f"mailto:{DEFAULT_FROM_EMAIL}")
+SECURITY_TXT_EXPIRES_DAYS = 180
 
 # Permissions-Policy: the site uses none of these browser features.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
