@@ -273,10 +273,9 @@ CONTENT_SECURITY_POLICY = {
 # What Wagtail's admin needs on top, on its own pages only (see clinic_site.middleware): its
 # widgets start with inline scripts (date and image choosers, inline panels) and its rich-text
 # editor adds <style> elements. No eval and no other host: avatars are not fetched from
-# Gravatar, and staff browsers do not ask wagtail.org for new releases.
+# Gravatar (nor is wagtail.org asked for new releases, above).
 ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]}
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # /.well-known/security.txt: where to report a vulnerability (comma-separated addresses or
 # URLs), and for how many days from each request the file says it stays valid.
