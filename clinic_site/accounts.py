@@ -1,9 +1,13 @@
 """The admin's login: repeated failures lock the login out (django-axes), and the login page
 says so."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms.auth import LoginForm
+
+from forms.ratelimit import client_address
 
 
 def lockout_message():
@@ -30,3 +34,15 @@ def locked_out_response(request, response, credentials):
     above), marked 429 Too Many Requests."""
     response.status_code = 429
     return response
+
+
+def login_client_address(request):
+    """The address django-axes counts failures by: the client's, as the contact form's rate
+    limit takes it (behind TRUSTED_PROXY_COUNT proxies, from X-Forwarded-For); None when
+    there is none (a login made inside the server, as Django's test client does)."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address

@@ -245,7 +245,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The client's address as the contact form's rate limit takes it (behind TRUSTED_PROXY_COUNT
 # proxies: from X-Forwarded-For), so that behind nginx one address is not everyone's.
-AXES_CLIENT_IP_CALLABLE = "forms.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "clinic_site.accounts.login_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic_site.accounts.locked_out_response"
 WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
