@@ -4,6 +4,7 @@ import datetime
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -255,14 +256,18 @@ WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
 # the usual address away from the login page.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/")
 
+# The map tile server's origin, for the policy below ("{s}" subdomains: any of them).
+_tiles = urlsplit(MAP_TILE_URL)
+MAP_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
+
 # Content-Security-Policy (django-csp): the site's own scripts, styles and fonts only, and map
-# tiles from OpenStreetMap. JSON-LD is data, not script: no policy applies to it.
+# tiles from MAP_TILE_URL's server. JSON-LD is data, not script: no policy applies to it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https://tile.openstreetmap.org"],
+        "img-src": [SELF, "data:", MAP_TILE_ORIGIN],
         "font-src": [SELF],
         "connect-src": [SELF],
         "media-src": [SELF],

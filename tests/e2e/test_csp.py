@@ -42,7 +42,7 @@ def test_public_pages_the_map_and_the_captcha_work_under_the_policy(site, page, 
 
     serve_plain_tiles(browser_guard, page)
     page.goto(site + "/procedures/prolotherapy/")
-    page.locator("[data-map]").scroll_into_view_if_needed()
+    page.get_by_role("button", name="Show map").click()
     expect(page.locator("[data-map] .leaflet-tile-loaded").first).to_be_visible()
     expect(page.locator("[data-map] .leaflet-marker-icon")).to_be_visible()
 
