@@ -116,7 +116,7 @@ def add_sample_procedures(index, count):
 def main():
     setup_test_environment()
     call_command("migrate", verbosity=0)
-    call_command("load_demo_content", stdout=open(os.devnull, "w"))
+    call_command("load_demo_content", "--no-accounts", stdout=open(os.devnull, "w"))
     client = Client(HTTP_HOST="localhost")
 
     for url in ("/", "/procedures/", "/contact/"):

@@ -5,10 +5,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from clinic_site import views
 from home import views as home_views
 
+# Django's own 400 view asks for a CSRF token, which rereads an unreadable body.
+handler400 = "clinic_site.views.bad_request"
+
 urlpatterns = [
-    path("admin/", include(wagtailadmin_urls)),
+    path(settings.ADMIN_PATH, include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     path("sitemap.xml", sitemap),
@@ -16,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", home_views.favicon),
     path("site.webmanifest", home_views.web_manifest, name="web_manifest"),
     path("search/", include("search.urls")),
+    path(".well-known/security.txt", views.security_txt),
 ]
 
 if settings.DEBUG:

@@ -54,9 +54,10 @@ FIELDS = [
 ]
 
 
-def load_contact_page(home_page):
-    """The "Contact us" page at /contact/ with its five fields. Idempotent: when the page
-    exists it is returned unchanged."""
+def load_contact_page(home_page, from_address="website@clinic.example"):
+    """The "Contact us" page at /contact/ with its five fields, mailing messages to the
+    clinic's address (an empty `from_address` sends from DEFAULT_FROM_EMAIL). Idempotent:
+    when the page exists it is returned unchanged."""
     page = ContactFormPage.objects.child_of(home_page).first()
     if page is not None:
         return page
@@ -68,7 +69,7 @@ def load_contact_page(home_page):
         introduction=INTRODUCTION,
         thank_you_text=THANK_YOU_TEXT,
         to_address=(clinic.email if clinic and clinic.email else "hello@clinic.example"),
-        from_address="website@clinic.example",
+        from_address=from_address,
         subject="New message from the website",
         form_fields=[FormField(sort_order=order, **field) for order, field in enumerate(FIELDS)],
     )

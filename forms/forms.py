@@ -5,8 +5,10 @@ import re
 
 import django.forms
 from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.models import CaptchaStore
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from clinic_site.text import lower_first
@@ -74,6 +76,29 @@ class ContactCaptchaInput(CaptchaTextInput):
             hidden.pop(attr, None)
         answer.pop("autocorrect", None)  # Safari's own attribute, not HTML
         return context
+
+
+class OneTimeCaptchaField(CaptchaField):
+    """django-simple-captcha's field, where a solved captcha is accepted once, even when the
+    same answer is posted several times at once.
+
+    The package reads the captcha's row, then deletes it: parallel posts can all read it
+    before any deletes it, and all pass. Here the DELETE decides: of parallel posts, only the
+    one whose DELETE removed the row may pass (the database serialises the deletes). Any
+    attempt uses the captcha up, a wrong answer too, as in the package."""
+
+    def clean(self, value):
+        django.forms.MultiValueField.clean(self, value)
+        key, answer = value[0], (value[1] or "").strip().lower()
+        value[1] = ""
+        CaptchaStore.remove_expired()
+        store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
+        deleted = 0
+        if store is not None:
+            deleted, _ = CaptchaStore.objects.filter(pk=store.pk).delete()
+        if not deleted or store.response != answer:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class HoneypotField(django.forms.CharField):
@@ -195,7 +220,7 @@ class ContactFormBuilder(FormBuilder):
             form_field.widget.attrs.pop("maxlength", None)
             if name in ("name", "full_name", "your_name"):
                 form_field.widget.attrs.setdefault("autocomplete", "name")
-        formfields[self.captcha_name(formfields)] = CaptchaField(
+        formfields[self.captcha_name(formfields)] = OneTimeCaptchaField(
             label=CAPTCHA_LABEL,
             help_text="Letters are not case sensitive. If you cannot read them, get a new picture.",
             widget=ContactCaptchaInput(),

@@ -1,10 +1,13 @@
 """The admin's contact messages: who reads them (Editors, Front desk) and who may delete them.
 
-Wagtail lets whoever reads a form's messages delete them, and opens its forms index only to
+Exports carry whatever a patient typed as text (no formulas, no characters XLSX cannot
+hold). Wagtail lets whoever reads a form's messages delete them, and opens its forms index only to
 those who may edit some page. Here reading needs the "view contact message" permission (see
 wagtail_hooks.py), deleting the "delete contact message" one, and the forms index opens to
 whoever may read a form's messages, as its menu item does.
 """
+
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -17,6 +20,27 @@ from wagtail.contrib.forms.views import (
 
 VIEW_SUBMISSIONS = "clinic_forms.view_contactsubmission"
 DELETE_SUBMISSIONS = "clinic_forms.delete_contactsubmission"
+
+# A spreadsheet program reads a CSV cell starting with one of these as a formula
+# (=HYPERLINK(...), @SUM(...), +cmd|...): such a cell is written as text, behind a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0, and so an XLSX file, cannot hold: control characters other than tab and
+# line breaks, lone surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def csv_cell(value):
+    """A CSV cell that a spreadsheet shows as the text it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_cell(value):
+    """An XLSX cell value with each character XML cannot hold replaced by U+FFFD."""
+    if isinstance(value, str):
+        return NOT_XML.sub("\ufffd", value)
+    return value
 
 
 class FormsIndexView(FormPagesListView):
@@ -35,7 +59,8 @@ class FormsIndexView(FormPagesListView):
 
 
 class ContactSubmissionsListView(SubmissionsListView):
-    """A form's messages; the boxes to select and delete them only for those who may."""
+    """A form's messages; the boxes to select and delete them only for those who may; exports
+    that carry whatever a patient typed as text."""
 
     results_template_name = "clinic_forms/admin/list_submissions.html"
 
@@ -43,6 +68,12 @@ class ContactSubmissionsListView(SubmissionsListView):
         context = super().get_context_data(**kwargs)
         context["can_delete"] = self.request.user.has_perm(DELETE_SUBMISSIONS)
         return context
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if export_format == self.FORMAT_CSV:
+            return csv_cell(value)
+        return xlsx_cell(value)
 
 
 class DeleteContactSubmissionsView(DeleteSubmissionsView):

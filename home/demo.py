@@ -1,8 +1,9 @@
 """Demo content for the home page and the clinic's settings (used by load_demo_content)."""
 
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
-from .models import ClinicSettings, FeaturedTreatment, HomePage
+from .models import ClinicSettings, FeaturedTreatment
+from .setup import get_or_create_home_page
 
 CLINIC = {
     "clinic_name": "Example Clinic",
@@ -14,27 +15,7 @@ CLINIC = {
 
 def load_home():
     """The home page under the tree's root, the default site serving it, and the settings."""
-    home = HomePage.objects.first()
-    if home is None:
-        root = Page.get_first_root_node()
-        # Wagtail's first migration leaves a bare "Welcome" page as the site's root; the home
-        # page takes its place (and its slug).
-        for placeholder in root.get_children().filter(
-            content_type__model="page", content_type__app_label="wagtailcore"
-        ):
-            if not placeholder.get_children().exists():
-                placeholder.delete()
-        root.refresh_from_db()
-        home = root.add_child(
-            instance=HomePage(
-                title="Home",
-                slug="home",
-                introduction=(
-                    "Clear, clinically reviewed information about the treatments we offer, "
-                    "and how to reach us."
-                ),
-            )
-        )
+    home = get_or_create_home_page()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         site = Site(hostname="localhost", port=80, is_default_site=True)

@@ -5,6 +5,7 @@ import shutil
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 
 # In CI (REQUIRE_SERVICES=1) a missing service is a failure, not a skip.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -44,8 +45,11 @@ def clean_cache():
 
 
 def load_demo_content():
+    """Run `load_demo_content` as `make run` does: with DEBUG on, the only way it creates its
+    staff accounts (tests otherwise run with DEBUG off)."""
     out = io.StringIO()
-    call_command("load_demo_content", stdout=out)
+    with override_settings(DEBUG=True):
+        call_command("load_demo_content", stdout=out)
     return out.getvalue()
 
 

@@ -6,7 +6,6 @@ import atexit
 import contextlib
 import functools
 import http.client
-import io
 import re
 import shutil
 import signal
@@ -19,10 +18,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.core.management import call_command
 
 from tests import servers
-from tests.conftest import need
+from tests.conftest import load_demo_content, need
 
 HOST = "localhost"
 
@@ -79,7 +77,7 @@ def production_env(workdir, **changes):
 
 def load_site():
     """The demo site, committed, for processes outside the test's transaction."""
-    call_command("load_demo_content", stdout=io.StringIO())
+    load_demo_content()
 
 
 class Site:

@@ -59,9 +59,10 @@ def manage(env, *args):
 
 
 def prepare_site(env):
-    """Migrate, load the demo content and collect static files, as a deployment does."""
+    """Migrate, load the demo pages (no accounts: DEBUG is off) and collect static files, as
+    a deployment does."""
     manage(env, "migrate", "--noinput")
-    manage(env, "load_demo_content")
+    manage(env, "load_demo_content", "--no-accounts")
     manage(env, "collectstatic", "--noinput")
 
 

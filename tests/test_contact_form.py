@@ -587,7 +587,9 @@ def test_purge_deletes_only_submissions_older_than_the_retention_period(contact_
     now = timezone.now()
     ages = {"old": 31, "older": 400, "recent": 29, "today": 0}
     for label, days in ages.items():
-        submission = ContactSubmission.objects.create(page=contact_page, form_data={"name": label})
+        submission = ContactSubmission.objects.create(
+            page=contact_page, form_data={"name": label}, notification_sent_at=now
+        )
         ContactSubmission.objects.filter(pk=submission.pk).update(
             submit_time=now - datetime.timedelta(days=days)
         )

@@ -1,10 +1,24 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+
+def env_int(name, default):
+    """A whole number from the environment. A value that is not one is kept as it is, for the
+    start-up checks (forms/checks.py) to name it, rather than failing here with a traceback."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return value
+
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -41,11 +55,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic_site.middleware.ContentSecurityPolicyMiddleware",
+    "clinic_site.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a form post's body: one that cannot be decoded gets a 400.
+    "clinic_site.middleware.RefuseUnreadableFormDataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -53,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a login refused for earlier failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -156,7 +178,9 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# STARTTLS (EMAIL_USE_TLS, usually port 587) or TLS from the start (EMAIL_USE_SSL, port 465).
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "true"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "true"
 # Seconds each step of the SMTP conversation may take (the task worker sends, not the page).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "website@clinic.example")
@@ -182,10 +206,10 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # A client address may send this many contact messages per window (seconds). The address
 # is taken from X-Forwarded-For past TRUSTED_PROXY_COUNT proxies (forms/ratelimit.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-CONTACT_RATE_LIMIT = int(os.environ.get("CONTACT_RATE_LIMIT", "10"))
-CONTACT_RATE_WINDOW = int(os.environ.get("CONTACT_RATE_WINDOW", "3600"))
+CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 10)
+CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 # Contact submissions older than this many days are removed by purge_form_submissions.
-FORM_SUBMISSION_RETENTION_DAYS = int(os.environ.get("FORM_SUBMISSION_RETENTION_DAYS", "365"))
+FORM_SUBMISSION_RETENTION_DAYS = env_int("FORM_SUBMISSION_RETENTION_DAYS", 365)
 
 CAPTCHA_IMAGE_SIZE = (160, 60)
 CAPTCHA_FONT_SIZE = 36
@@ -205,3 +229,63 @@ MAP_TILE_ATTRIBUTION = os.environ.get(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 MAP_LOAD_AT_ONCE = os.environ.get("MAP_LOAD_AT_ONCE", "") == "true"
+
+# Login throttle (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that login is locked for AXES_COOLOFF_MINUTES. An administrator unlocks it
+# sooner with `manage.py axes_reset_username <username>` (or axes_reset_ip, axes_reset).
+# AxesBackend refuses a locked login, then lets Django's ModelBackend check the password. It
+# comes first and can also load users: Wagtail's test helpers log in with the first backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "60")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as the contact form's rate limit takes it (behind TRUSTED_PROXY_COUNT
+# proxies: from X-Forwarded-For), so that behind nginx one address is not everyone's.
+AXES_CLIENT_IP_CALLABLE = "clinic_site.accounts.login_client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic_site.accounts.locked_out_response"
+WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
+
+# Security headers and the admin's address.
+# The admin's path (e.g. "staff-7f3a/"): somewhere other than /admin/ keeps robots that try
+# the usual address away from the login page.
+ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/")
+
+# The map tile server's origin, for the policy below ("{s}" subdomains: any of them).
+_tiles = urlsplit(MAP_TILE_URL)
+MAP_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
+
+# Content-Security-Policy (django-csp): the site's own scripts, styles and fonts only, and map
+# tiles from MAP_TILE_URL's server. JSON-LD is data, not script: no policy applies to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", MAP_TILE_ORIGIN],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+# What Wagtail's admin needs on top, on its own pages only (see clinic_site.middleware): its
+# widgets start with inline scripts (date and image choosers, inline panels) and its rich-text
+# editor adds <style> elements. No eval and no other host: avatars are not fetched from
+# Gravatar (nor is wagtail.org asked for new releases, above).
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]}
+
+# /.well-known/security.txt: where to report a vulnerability (comma-separated addresses or
+# URLs), and for how many days from each request the file says it stays valid.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", f"mailto:{DEFAULT_FROM_EMAIL}")
+SECURITY_TXT_EXPIRES_DAYS = 180
+
+# Permissions-Policy: the site uses none of these browser features.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

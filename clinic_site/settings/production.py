@@ -13,6 +13,9 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+# Links in the admin's e-mails: the site's public address (see setup_site).
+if os.environ.get("SITE_HOSTNAME") and not os.environ.get("WAGTAILADMIN_BASE_URL"):
+    WAGTAILADMIN_BASE_URL = f"https://{os.environ['SITE_HOSTNAME']}"
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -34,8 +37,9 @@ SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# HSTS: off until the site is known to be served only over HTTPS; then set e.g. 31536000.
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# HSTS: browsers keep to HTTPS for a year. SECURE_HSTS_SECONDS=0 turns it off (while the site
+# is not yet served over HTTPS only).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "") == "true"
 SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "") == "true"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

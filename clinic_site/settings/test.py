@@ -39,3 +39,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The login throttle is off: tests log in with Client.login(), which gives django-axes no
+# request to check. The tests of the throttle (tests/test_hardening.py) turn it on.
+AXES_ENABLED = False

@@ -5,13 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
+from forms.checks import MAX_RETENTION_DAYS
 from forms.models import ContactSubmission
 
 
 class Command(BaseCommand):
     help = (
         "Delete form submissions older than the retention period "
-        "(settings.FORM_SUBMISSION_RETENTION_DAYS, 365 days unless set)."
+        "(settings.FORM_SUBMISSION_RETENTION_DAYS, 365 days unless set). Contact messages "
+        "the clinic was never sent by e-mail are kept unless --include-unsent is given."
     )
 
     def add_arguments(self, parser):
@@ -19,7 +21,13 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help="Keep this many days instead of FORM_SUBMISSION_RETENTION_DAYS.",
+            help=f"Keep this many days (1 to {MAX_RETENTION_DAYS}) instead of "
+            "FORM_SUBMISSION_RETENTION_DAYS.",
+        )
+        parser.add_argument(
+            "--include-unsent",
+            action="store_true",
+            help="Also delete old contact messages that were never sent to the clinic.",
         )
         parser.add_argument(
             "--dry-run",
@@ -27,16 +35,23 @@ class Command(BaseCommand):
             help="Only say how many submissions would be deleted.",
         )
 
-    def handle(self, *args, days=None, dry_run=False, **options):
+    def handle(self, *args, days=None, include_unsent=False, dry_run=False, **options):
         if days is None:
             days = getattr(settings, "FORM_SUBMISSION_RETENTION_DAYS", 365)
-        if days < 1:
-            raise CommandError("The retention period must be at least one day.")
+        if not 1 <= days <= MAX_RETENTION_DAYS:
+            # 0 would delete every message at once; a negative or huge number is a typing
+            # mistake (and past the range of dates).
+            raise CommandError(
+                f"The retention period must be from 1 to {MAX_RETENTION_DAYS} days (got {days})."
+            )
         cutoff = timezone.now() - datetime.timedelta(days=days)
+        contact = ContactSubmission.objects.filter(submit_time__lt=cutoff)
+        unsent = contact.pending()
+        kept = 0 if include_unsent else unsent.count()
+        if not include_unsent:
+            contact = contact.exclude(pk__in=unsent.values("pk"))
         total = 0
-        unsent = ContactSubmission.objects.pending().filter(submit_time__lt=cutoff).count()
-        for model in (ContactSubmission, FormSubmission):
-            old = model.objects.filter(submit_time__lt=cutoff)
+        for old in (contact, FormSubmission.objects.filter(submit_time__lt=cutoff)):
             count = old.count()
             if count and not dry_run:
                 old.delete()
@@ -46,5 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Would delete {total} submission(s) from before {when} (dry run).")
         else:
             self.stdout.write(f"Deleted {total} submission(s) from before {when}.")
-        if unsent:
-            self.stdout.write(f"{unsent} of them had not been notified to the clinic by e-mail.")
+        if kept:
+            self.stdout.write(
+                f"Kept {kept} older message(s) the clinic was never sent: send them with "
+                "send_pending_notifications, or delete them too with --include-unsent."
+            )
