@@ -29,11 +29,6 @@ def contact_message(site):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='until the fixes of issue 8 are on main: front desk\'s "Forms" menu item is '
-    "refused; front desk may delete messages",
-)
 def test_front_desk_reads_and_exports_contact_messages_and_cannot_delete_them(
     site, staff_browser, contact_message
 ):

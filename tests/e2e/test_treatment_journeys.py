@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-# Until the fixes of issue 8 are on main (remove each reason as its fix lands).
+# A known gap, kept visible: the test fails loudly once it is fixed (strict).
 def not_yet(*reasons):
     return pytest.mark.xfail(strict=True, reason="; ".join(reasons))
 
@@ -100,7 +100,6 @@ def assert_every_widget_rendered(page):
         expect(descriptions.nth(index).locator("[contenteditable=true]")).to_have_count(1)
 
 
-@not_yet("the reference chooser's create tab reuses the page form's ids (issue 8)")
 def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browser):
     from procedures.models import ProcedurePage, Reference
 
@@ -335,7 +334,6 @@ def test_an_editors_change_to_a_live_page_shows_only_after_approval(
     expect(side_effects_list).to_contain_text("for a day or two")
 
 
-@not_yet("marketing can change a reference that live pages cite (issue 8)")
 def test_marketing_cannot_change_a_reference_that_a_live_page_cites(
     site, staff_browser, new_context
 ):
