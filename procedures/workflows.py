@@ -36,13 +36,20 @@ def record_clinical_review(workflow_state, user):
 
 
 def assign_clinical_review(index_page):
-    """Put the procedures section under the clinical review workflow (if there is one)."""
-    from wagtail.models import Workflow, WorkflowPage
+    """Put the procedures section under the clinical review workflow (if there is one), and let
+    its reviewers lock the pages in it: Wagtail opens the comparison of a page under review with
+    its live version only to those who hold some permission on pages."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission, Workflow, WorkflowPage
 
     from .models import ClinicalReviewTask
 
-    workflow = Workflow.objects.filter(
-        active=True, workflow_tasks__task__in=ClinicalReviewTask.objects.filter(active=True)
-    ).first()
-    if workflow is not None:
-        WorkflowPage.objects.get_or_create(page=index_page, defaults={"workflow": workflow})
+    tasks = ClinicalReviewTask.objects.filter(active=True)
+    workflow = Workflow.objects.filter(active=True, workflow_tasks__task__in=tasks).first()
+    if workflow is None:
+        return
+    WorkflowPage.objects.get_or_create(page=index_page, defaults={"workflow": workflow})
+    lock = Permission.objects.get(content_type__app_label="wagtailcore", codename="lock_page")
+    for task in tasks:
+        for group in task.groups.all():
+            GroupPagePermission.objects.get_or_create(group=group, page=index_page, permission=lock)

@@ -10,11 +10,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-# A known gap, kept visible: the test fails loudly once it is fixed (strict).
-def not_yet(*reasons):
-    return pytest.mark.xfail(strict=True, reason="; ".join(reasons))
-
-
 NEW_TREATMENT = "Platelet-rich plasma injections"
 NEW_SLUG = "platelet-rich-plasma-injections"
 
@@ -238,10 +233,6 @@ def read_as_a_patient(site, new_context, path):
     return page
 
 
-@not_yet(
-    "Wagtail's revision compare view refuses clinical reviewers: it asks for a page "
-    "permission of any kind, and reviewers hold none",
-)
 def test_reviewer_approves_from_the_dashboard_and_sends_another_back(
     site, staff_browser, new_context
 ):
@@ -261,7 +252,8 @@ def test_reviewer_approves_from_the_dashboard_and_sends_another_back(
     review_action(page, "Prolotherapy", "Compare with live version").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Prolotherapy")
     comparison = page.get_by_role("main")
-    expect(comparison.locator("ins")).to_contain_text(["long-standing knee and back pain"])
+    expect(comparison.locator(".addition")).to_contain_text(["long-standing knee and back pain"])
+    expect(comparison.locator(".deletion")).to_contain_text(["concentrated dextrose"])
     expect(comparison).to_contain_text(old_summary)
     page.go_back()
 
