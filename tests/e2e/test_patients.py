@@ -237,6 +237,11 @@ def test_a_setting_loads_the_map_at_once_from_the_tile_server_it_names(
     settings.MAP_LOAD_AT_ONCE = True
     settings.MAP_TILE_URL = "https://tiles.clinic.example/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "Tiles by the clinic"
+    # As production derives it from MAP_TILE_URL at start-up: the policy lets in that host.
+    policy = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**policy, "img-src": ["'self'", "data:", "https://tiles.clinic.example"]}
+    }
     tiles = []
     browser_guard.route(
         page,
