@@ -11,7 +11,7 @@ from .workflows import may_review
 class ProceduresDueForReviewView(PageReportView):
     """Live procedure pages whose medical review is overdue, due within 30 days, or not done yet."""
 
-    page_title = "Procedures due for review"
+    page_title = "Treatments due for review"
     header_icon = "time"
     results_template_name = "procedures/admin/due_for_review_results.html"
     index_url_name = "procedures_due_for_review"

@@ -190,7 +190,7 @@ class ReviewReportMenuItem(MenuItem):
 @hooks.register("register_reports_menu_item")
 def register_review_report_menu_item():
     return ReviewReportMenuItem(
-        "Procedures due for review",
+        "Treatments due for review",
         reverse("procedures_due_for_review"),
         name="procedures-due-for-review",
         icon_name="time",

@@ -626,6 +626,9 @@ def test_review_report_lists_live_pages_due_for_review(client, treatments, usern
     log_in(client, username)
     assert menu_items(client.get("/admin/"))["procedures-due-for-review"] == REPORT_URL
     response = client.get(REPORT_URL)
+    # One name for staff: the report speaks of treatments, as the menu does.
+    title = BeautifulSoup(response.content, "html.parser").find("h1").get_text(" ", strip=True)
+    assert title == "Treatments due for review"
     due = review_cells(response, "Next review due")
     assert set(due) == DUE_FOR_REVIEW
     assert due["Sample overdue therapy"].endswith("Overdue")
@@ -651,7 +654,9 @@ def test_dashboard_lists_overdue_procedures(client, treatments, username):
     assert rows[0].startswith("Sample overdue therapy")
     assert "Overdue" in rows[0]
     assert "Dr Old Review" in rows[0]
-    assert panel.find("a", href=REPORT_URL)
+    assert panel.find("a", href=REPORT_URL).get_text(strip=True) == "All treatments due for review"
+    heading = panel.find(id="overdue-reviews-heading").get_text(" ", strip=True)
+    assert heading == "Treatments overdue for medical review"
 
 
 def test_front_desk_sees_no_review_report_or_panel(client, treatments):
