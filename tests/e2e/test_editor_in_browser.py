@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 def open_add_treatment(staff_browser):
     page = staff_browser("marketing")
-    page.get_by_role("link", name="Treatments").click()
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Treatments").click()
     page.get_by_role("link", name="Add treatment").click()
     expect(page.locator("#id_title")).to_be_visible()
     expect(page.locator('[data-contentpath="body"] [data-contentpath="section"]')).to_have_count(2)
