@@ -6,12 +6,16 @@ on the field at fault. Display logic lives in the value classes.
 """
 
 import uuid
+from html import unescape
 
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from clinic_site.text import tel_href
 
 FALLBACK_NAME = "this treatment"
 
@@ -43,6 +47,15 @@ def procedure_name(context):
 
 def at_least_one(items, message):
     return None if items else ValidationError(message)
+
+
+def plain_text(rich_text):
+    """Rich text as the words a reader sees, on one line (internal links expanded)."""
+    return " ".join(unescape(strip_tags(str(rich_text or ""))).split())
+
+
+# The few rich-text features a short answer or note needs.
+SHORT_RICH_TEXT = ["bold", "italic", "link", "ul", "ol"]
 
 
 class ValidatedStructBlock(blocks.StructBlock):
@@ -423,6 +436,269 @@ class RisksBlock(SectionBlock):
         preview_value = {"items": ["Infection"]}
 
 
+class PreparationStepValue(blocks.StructValue):
+    @property
+    def text(self):
+        """The step as one line: "Stop eating (6 hours before)"."""
+        step, timing = self.get("step", "").strip(), self.get("timing", "").strip()
+        return f"{step} ({timing})" if timing else step
+
+
+class PreparationStepBlock(blocks.StructBlock):
+    step = blocks.CharBlock(max_length=200, help_text='What to do, e.g. "Stop eating".')
+    timing = blocks.CharBlock(
+        required=False,
+        max_length=100,
+        help_text='Optional: when, e.g. "6 hours before".',
+    )
+
+    class Meta:
+        icon = "check"
+        value_class = PreparationStepValue
+
+
+class PreparationBlock(SectionBlock):
+    introduction = blocks.CharBlock(
+        required=False, max_length=300, help_text="Optional: a sentence before the steps."
+    )
+    steps = blocks.ListBlock(PreparationStepBlock(), default=[])
+
+    def field_errors(self, value):
+        return {"steps": at_least_one(value["steps"], "Add at least one step.")}
+
+    class Meta:
+        heading = "How to prepare for {name}"
+        icon = "clipboard-list"
+        template = "procedures/blocks/preparation.html"
+        description = "What to do before the procedure, each step with an optional timing."
+        preview_value = {
+            "steps": [{"step": "Bring a list of the medicines you take", "timing": ""}],
+        }
+
+
+class AftercareValue(blocks.StructValue):
+    @property
+    def shows_what_to_expect(self):
+        return bool(plain_text(self.get("what_to_expect")))
+
+    @property
+    def followup(self):
+        """The section's words in one paragraph, as search engines are given them."""
+        parts = [plain_text(self.get("what_to_expect")), self.get("recovery_time", "").strip()]
+        avoid = [item.strip() for item in self.get("avoid", [])]
+        if avoid:
+            parts.append("What to avoid: " + "; ".join(avoid) + ".")
+        return " ".join(part for part in parts if part)
+
+
+class AftercareBlock(SectionBlock):
+    what_to_expect = blocks.RichTextBlock(
+        required=False,
+        features=SHORT_RICH_TEXT,
+        help_text="How people usually feel and what they can do in the first days.",
+    )
+    recovery_time = blocks.CharBlock(
+        required=False,
+        max_length=300,
+        label="How long recovery takes",
+        help_text='e.g. "Most people go back to their usual activities the next day."',
+    )
+    avoid = blocks.ListBlock(
+        ListItemBlock(max_length=200, label="Something to avoid"),
+        default=[],
+        required=False,
+        label="What to avoid",
+    )
+
+    def field_errors(self, value):
+        if plain_text(value["what_to_expect"]) or value["recovery_time"].strip() or value["avoid"]:
+            return {}
+        return {
+            "what_to_expect": ValidationError(
+                "Say what to expect, how long recovery takes or what to avoid."
+            )
+        }
+
+    class Meta:
+        heading = "Recovery and aftercare after {name}"
+        icon = "calendar-check"
+        template = "procedures/blocks/aftercare.html"
+        description = (
+            "What happens afterwards: what to expect, how long recovery takes, what to avoid."
+        )
+        value_class = AftercareValue
+        preview_value = {
+            "what_to_expect": "<p>The treated area may be sore for a few days.</p>",
+            "recovery_time": "",
+            "avoid": [],
+        }
+
+
+class AlternativeValue(blocks.StructValue):
+    @property
+    def name(self):
+        page = self.get("page")
+        return page.title if page is not None else self.get("name", "").strip()
+
+    @property
+    def linked_page(self):
+        """The chosen treatment's page while it is live, so that no link leads nowhere."""
+        page = self.get("page")
+        return page if page is not None and page.live else None
+
+
+class AlternativeBlock(ValidatedStructBlock):
+    page = blocks.PageChooserBlock(
+        page_type="procedures.ProcedurePage",
+        required=False,
+        label="One of our treatments",
+        help_text="Choose the page of a treatment we offer, or type a name below.",
+    )
+    name = blocks.CharBlock(
+        required=False,
+        max_length=120,
+        label="Or another treatment",
+        help_text='A treatment we do not have a page for, e.g. "Physiotherapy".',
+    )
+    note = blocks.CharBlock(
+        max_length=300, help_text="A short note: how it differs, or who it may suit."
+    )
+
+    def field_errors(self, value):
+        page, name = value["page"], value["name"].strip()
+        if page is None and not name:
+            return {"page": ValidationError("Choose one of our treatments or type a name.")}
+        if page is not None and name:
+            return {"name": ValidationError("Either choose a treatment or type a name, not both.")}
+        return {}
+
+    class Meta:
+        icon = "redirect"
+        value_class = AlternativeValue
+
+
+class AlternativesBlock(SectionBlock):
+    introduction = blocks.CharBlock(
+        required=False, max_length=300, help_text="Optional: a sentence before the list."
+    )
+    items = blocks.ListBlock(AlternativeBlock(), default=[], label="Alternatives")
+
+    def field_errors(self, value):
+        return {"items": at_least_one(value["items"], "Add at least one alternative.")}
+
+    class Meta:
+        heading = "Alternatives to {name}"
+        icon = "redirect"
+        template = "procedures/blocks/alternatives.html"
+        description = "Other treatments: our own pages, linked, or others by name, with a note."
+        preview_value = {
+            "items": [{"page": None, "name": "Physiotherapy", "note": "Exercises to help."}],
+        }
+
+
+def symptoms(label, help_text):
+    """A level's list of symptoms, labelled with what to do."""
+    return blocks.ListBlock(
+        ListItemBlock(max_length=200, label=label),
+        default=[],
+        required=False,
+        label=label,
+        help_text=help_text,
+    )
+
+
+class UrgentHelpBlock(SectionBlock):
+    """When to get help, in three levels as NHS care cards have them. The clinic's phone and
+    the emergency number come from the clinic settings, so each is typed once."""
+
+    non_urgent = symptoms(
+        "Non-urgent: contact the clinic if",
+        'Symptoms, one an item, e.g. "you still have pain after 2 weeks".',
+    )
+    urgent = symptoms(
+        "Urgent: call the clinic now if",
+        'Symptoms, one an item, e.g. "the injection site is hot, red and swollen".',
+    )
+    urgent_line = blocks.CharBlock(
+        required=False,
+        max_length=60,
+        label="Urgent line (name)",
+        help_text='Optional: a line to call when the clinic is closed, e.g. "NHS 111".',
+    )
+    urgent_line_number = blocks.CharBlock(
+        required=False,
+        max_length=20,
+        label="Urgent line (number)",
+        help_text='Its number as patients dial it, e.g. "111".',
+    )
+    emergency = symptoms(
+        "Emergency: call the emergency number if",
+        "Symptoms, one an item. The emergency number is the one in the clinic settings.",
+    )
+
+    def field_errors(self, value):
+        errors = {}
+        if not (value["non_urgent"] or value["urgent"] or value["emergency"]):
+            errors["non_urgent"] = ValidationError(
+                "List the symptoms of at least one level: non-urgent, urgent or emergency."
+            )
+        line, number = value["urgent_line"].strip(), value["urgent_line_number"].strip()
+        if line and not tel_href(number):
+            errors["urgent_line_number"] = ValidationError("Give the urgent line's number.")
+        if number and not line:
+            errors["urgent_line"] = ValidationError('Name the urgent line, e.g. "NHS 111".')
+        if line and not value["urgent"]:
+            errors["urgent"] = ValidationError(
+                "List the urgent symptoms that the urgent line is for."
+            )
+        return errors
+
+    def get_context(self, value, parent_context=None):
+        """The clinic's phone and emergency number, from the settings of the request's site."""
+        from home.models import ClinicSettings
+
+        context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        context["clinic"] = ClinicSettings.for_request(request) if request else None
+        context["urgent_line_href"] = tel_href(value.get("urgent_line_number") or "")
+        return context
+
+    class Meta:
+        heading = "When to get help after {name}"
+        icon = "error"
+        template = "procedures/blocks/urgent_help.html"
+        description = "Symptoms to act on, in three levels: non-urgent, urgent and emergency."
+        preview_value = {
+            "non_urgent": ["You still have pain after 2 weeks"],
+            "urgent": [],
+            "emergency": ["You have difficulty breathing"],
+        }
+
+
+class QuestionBlock(blocks.StructBlock):
+    question = blocks.CharBlock(max_length=200, help_text="As a patient would ask it.")
+    answer = blocks.RichTextBlock(features=SHORT_RICH_TEXT)
+
+    class Meta:
+        icon = "help"
+
+
+class QuestionsBlock(SectionBlock):
+    items = blocks.ListBlock(QuestionBlock(), default=[], label="Questions")
+
+    def field_errors(self, value):
+        return {"items": at_least_one(value["items"], "Add at least one question.")}
+
+    class Meta:
+        heading = "Questions patients ask about {name}"
+        icon = "help"
+        template = "procedures/blocks/questions.html"
+        description = "Questions patients ask, each with its answer."
+        preview_value = {
+            "items": [{"question": "Will it hurt?", "answer": "<p>Ask us at your visit.</p>"}]
+        }
+
+
 class LocationMapBlock(SectionBlock):
     location = ClinicLocationChooserBlock(
         help_text='Clinic locations are listed under "Clinic content" in the menu.'
@@ -481,22 +757,31 @@ class CallToActionBlock(blocks.StructBlock):
 
 
 class ProcedureStreamBlock(blocks.StreamBlock):
+    # In the order of a patient's path, as the block picker lists them.
     description = DescriptionBlock()
     evidence = EvidenceBlock()
+    preparation = PreparationBlock()
     treatment_schedule = TreatmentScheduleBlock()
+    aftercare = AftercareBlock()
     contraindications = ContraindicationsBlock()
     side_effects = SideEffectsBlock()
     risks = RisksBlock()
+    alternatives = AlternativesBlock()
+    urgent_help = UrgentHelpBlock()
+    questions = QuestionsBlock()
     location_map = LocationMapBlock()
     sources = SourcesBlock()
     call_to_action = CallToActionBlock()
 
     class Meta:
-        block_counts = {"sources": {"max_num": 1}}
+        # One list of questions: search engines read one FAQ per page.
+        block_counts = {"sources": {"max_num": 1}, "questions": {"max_num": 1}}
 
 
 def standard_sections():
-    """The body a new procedure page starts with: every standard section, to fill in.
+    """The body a new procedure page starts with: every standard section, to fill in, in the
+    order of a patient's path (what it is and why, how to prepare, what happens, recovery,
+    risks, alternatives, when to get help).
 
     Each section is its block's complete default value (every field present, as the admin's
     editor needs) with an id of its own, and the location and the contact link set to the
@@ -518,12 +803,17 @@ def standard_sections():
         stream_block,
         [
             section("description", section="what"),
-            section("description", section="how"),
             section("evidence"),
+            section("preparation"),
+            section("description", section="how"),
             section("treatment_schedule"),
+            section("aftercare"),
             section("contraindications"),
             section("side_effects"),
             section("risks"),
+            section("alternatives"),
+            section("urgent_help"),
+            section("questions"),
             section("location_map", location=location),
             section("sources"),
             section("call_to_action", page=contact),

@@ -9,7 +9,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -22,7 +21,7 @@ from wagtail.search import index
 from clinic_site.pagination import paginate
 from clinic_site.text import lower_first, non_empty_lines, tel_href
 
-from .blocks import ProcedureStreamBlock, SectionBlock, standard_sections
+from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sections
 from .forms import BodyAreaFilterForm
 from .opening_hours import opening_hours_errors
 from .structured_data import procedure_page_graph
@@ -606,12 +605,23 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     @cached_property
     def how_performed(self):
-        texts = [
-            strip_tags(str(block["body"]))
+        return " ".join(
+            plain_text(block["body"])
             for block in self.blocks_of_type("description")
             if block["section"] == "how"
-        ]
-        return " ".join(" ".join(text.split()) for text in texts)
+        )
+
+    @cached_property
+    def followup(self):
+        """What the page says follows the treatment: the schedule's "afterwards" and the
+        recovery and aftercare sections, in the order they show."""
+        texts = []
+        for block in self.body:
+            if block.block_type == "treatment_schedule" and block.value["afterwards"].strip():
+                texts.append(block.value["afterwards"].strip())
+            elif block.block_type == "aftercare":
+                texts.append(block.value.followup)
+        return " ".join(text for text in texts if text)
 
     @cached_property
     def location(self):

@@ -1,6 +1,7 @@
 """schema.org JSON-LD for procedure pages and the home page, built only from what the page
 shows."""
 
+from .blocks import plain_text
 from .opening_hours import opening_hours_specification
 
 
@@ -65,6 +66,28 @@ def clinics_graph(locations, url, telephone=""):
     return {"@context": "https://schema.org", "@graph": clinics}
 
 
+def _questions(page, url):
+    """The page's questions and answers as an FAQPage, part of the page; None without any."""
+    questions = [
+        {
+            "@type": "Question",
+            "name": item["question"],
+            "acceptedAnswer": {"@type": "Answer", "text": plain_text(item["answer"])},
+        }
+        for block in page.blocks_of_type("questions")
+        for item in block["items"]
+    ]
+    if not questions:
+        return None
+    return {
+        "@type": "FAQPage",
+        "@id": f"{url}#questions",
+        "url": url,
+        "isPartOf": {"@id": url},
+        "mainEntity": questions,
+    }
+
+
 def procedure_page_graph(page, request=None):
     """A MedicalWebPage about a MedicalTherapy, and the MedicalClinic where it is given."""
     url = page.get_full_url(request)
@@ -87,8 +110,15 @@ def procedure_page_graph(page, request=None):
     adverse += [item for block in page.blocks_of_type("risks") for item in block["items"]]
     if adverse:
         therapy["adverseOutcome"] = [{"@type": "MedicalEntity", "name": name} for name in adverse]
+    preparation = [
+        step.text for block in page.blocks_of_type("preparation") for step in block["steps"]
+    ]
+    if preparation:
+        therapy["preparation"] = preparation
     if page.how_performed:
         therapy["howPerformed"] = page.how_performed
+    if page.followup:
+        therapy["followup"] = page.followup
 
     web_page = {
         "@type": "MedicalWebPage",
@@ -106,6 +136,9 @@ def procedure_page_graph(page, request=None):
         web_page["citation"] = [_reference(reference) for reference in page.cited_references]
 
     graph = [web_page]
+    questions = _questions(page, url)
+    if questions:
+        graph.append(questions)
     if page.location is not None:
         clinic_id = f"{url}#clinic-{page.location.pk}"
         graph.append(_clinic(page.location, clinic_id))

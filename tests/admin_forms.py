@@ -5,12 +5,17 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 # The sections a new procedure page starts with, in order.
 STANDARD_SECTION_TYPES = [
     "description",
-    "description",
     "evidence",
+    "preparation",
+    "description",
     "treatment_schedule",
+    "aftercare",
     "contraindications",
     "side_effects",
     "risks",
+    "alternatives",
+    "urgent_help",
+    "questions",
     "location_map",
     "sources",
     "call_to_action",

@@ -236,8 +236,9 @@ def test_index_lists_live_procedures_with_their_summaries(client, prolotherapy):
 def test_new_procedure_page_starts_with_the_standard_sections(demo_content):
     page = ProcedurePage(title="New treatment")
     assert [block.block_type for block in page.body] == STANDARD_SECTION_TYPES
-    assert page.body[7].value["location"] == ClinicLocation.objects.get()
-    assert page.body[9].value["page"].specific == ContactFormPage.objects.get()
+    by_type = {block.block_type: block.value for block in page.body}
+    assert by_type["location_map"]["location"] == ClinicLocation.objects.get()
+    assert by_type["call_to_action"]["page"].specific == ContactFormPage.objects.get()
 
 
 def test_next_review_defaults_to_a_year_after_the_last(prolotherapy):
@@ -265,6 +266,7 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         self.location = ClinicLocation.objects.get()
         self.contact = ContactFormPage.objects.get()
         self.knee = BodyArea.objects.get(name="Knee")
+        self.prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
 
     def test_tree_rules(self):
         self.assertAllowedParentPageTypes(ProcedurePage, {ProcedureIndexPage})
@@ -338,6 +340,51 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
                     "button_label": "Contact us",
                 },
             ),
+            (
+                "preparation",
+                {
+                    "introduction": "",
+                    "steps": listblock([{"step": "Stop eating", "timing": "6 hours before"}]),
+                },
+            ),
+            (
+                "aftercare",
+                {
+                    "what_to_expect": rich_text("<p>Sore for a day.</p>"),
+                    "recovery_time": "",
+                    "avoid": listblock(["Heavy lifting"]),
+                },
+            ),
+            (
+                "alternatives",
+                {
+                    "introduction": "",
+                    "items": listblock(
+                        [
+                            {"page": self.prolotherapy.pk, "name": "", "note": "Injections."},
+                            {"page": "", "name": "Physiotherapy", "note": "Exercises."},
+                        ]
+                    ),
+                },
+            ),
+            (
+                "urgent_help",
+                {
+                    "non_urgent": listblock([]),
+                    "urgent": listblock(["The site is hot and swollen"]),
+                    "urgent_line": "NHS 111",
+                    "urgent_line_number": "111",
+                    "emergency": listblock(["You cannot breathe"]),
+                },
+            ),
+            (
+                "questions",
+                {
+                    "items": listblock(
+                        [{"question": "Will it hurt?", "answer": rich_text("<p>A little.</p>")}]
+                    )
+                },
+            ),
         ]
 
     def test_create_a_procedure_page_with_every_block_through_the_admin(self):
@@ -368,6 +415,18 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         self.assertEqual(values[6]["location"], self.location)
         self.assertEqual(list(values[7]["extra_credits"]), ["PubMed"])
         self.assertEqual(values[8]["page"].pk, self.contact.pk)
+        self.assertEqual(
+            [step.text for step in values[9]["steps"]], ["Stop eating (6 hours before)"]
+        )
+        self.assertEqual(values[10].followup, "Sore for a day. What to avoid: Heavy lifting.")
+        self.assertEqual(
+            [(item.name, item["note"]) for item in values[11]["items"]],
+            [("Prolotherapy", "Injections."), ("Physiotherapy", "Exercises.")],
+        )
+        self.assertEqual(list(values[12]["urgent"]), ["The site is hot and swollen"])
+        self.assertEqual(values[12]["urgent_line_number"], "111")
+        self.assertEqual(list(values[12]["emergency"]), ["You cannot breathe"])
+        self.assertEqual(values[13]["items"][0]["question"], "Will it hurt?")
         self.assertEqual(list(page.body_areas.all()), [self.knee])
         self.assertEqual(str(page.next_review_due), "2027-10-01")
         self.assertEqual(page.cited_references, [self.wee])
