@@ -536,7 +536,8 @@ class AftercareBlock(SectionBlock):
 
 class AlternativeValue(blocks.StructValue):
     @property
-    def name(self):
+    def title(self):
+        """The chosen treatment's title, or the name typed."""
         page = self.get("page")
         return page.title if page is not None else self.get("name", "").strip()
 

@@ -420,7 +420,7 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         )
         self.assertEqual(values[10].followup, "Sore for a day. What to avoid: Heavy lifting.")
         self.assertEqual(
-            [(item.name, item["note"]) for item in values[11]["items"]],
+            [(item.title, item["note"]) for item in values[11]["items"]],
             [("Prolotherapy", "Injections."), ("Physiotherapy", "Exercises.")],
         )
         self.assertEqual(list(values[12]["urgent"]), ["The site is hot and swollen"])
