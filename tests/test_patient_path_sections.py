@@ -249,12 +249,13 @@ def prolotherapy(demo_content):
     return ProcedurePage.objects.get(slug="prolotherapy")
 
 
-@pytest.fixture
-def full_page(prolotherapy):
+def add_page_with_every_section():
     """A live page with every section of the stream filled in (sample content for testing),
-    whose alternatives are the prolotherapy page and a treatment typed by name."""
+    beside the demo content; its alternatives are the prolotherapy page and a treatment typed
+    by name."""
     from forms.models import ContactFormPage
 
+    prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
     wee, hauser = Reference.objects.order_by("year")
     body = prolotherapy_body(
         wee, hauser, ClinicLocation.objects.get(), ContactFormPage.objects.get()
@@ -289,6 +290,11 @@ def full_page(prolotherapy):
         ProcedurePage.body.field.stream_block.child_blocks
     )
     return publish(page)
+
+
+@pytest.fixture
+def full_page(prolotherapy):
+    return add_page_with_every_section()
 
 
 def soup_of(client, page):
