@@ -13,6 +13,7 @@ from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from clinic_site.blocks import FALLBACK_NAME, SectionBlock, ValidatedStructBlock, at_least_one
+from practitioners.blocks import WhoDoesItBlock
 
 # The strength-of-recommendation taxonomy (SORT; Ebell MH et al., Am Fam Physician 2004):
 # each grade's meaning in full, as patients read it, and a short label for the editor's menu.
@@ -428,6 +429,7 @@ class ProcedureStreamBlock(blocks.StreamBlock):
     side_effects = SideEffectsBlock()
     risks = RisksBlock()
     location_map = LocationMapBlock()
+    who_does_it = WhoDoesItBlock()
     sources = SourcesBlock()
     call_to_action = CallToActionBlock()
 
@@ -465,6 +467,7 @@ def standard_sections():
             section("side_effects"),
             section("risks"),
             section("location_map", location=location),
+            section("who_does_it"),
             section("sources"),
             section("call_to_action", page=contact),
         ],
