@@ -12,6 +12,7 @@ STANDARD_SECTION_TYPES = [
     "side_effects",
     "risks",
     "location_map",
+    "who_does_it",
     "sources",
     "call_to_action",
 ]
