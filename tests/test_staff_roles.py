@@ -311,7 +311,7 @@ def approve_or_reject(client, page, action, comment=""):
     )
     assert response.status_code == 302
     assert "/login/" not in response["Location"]
-    return ProcedurePage.objects.get(pk=page.pk)
+    return type(page).objects.get(pk=page.pk)
 
 
 def test_a_procedure_goes_live_only_when_a_clinical_reviewer_approves(client, index, contact_page):
