@@ -12,12 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from wagtail import blocks
-from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from clinic_site.blocks import FALLBACK_NAME, SectionBlock, ValidatedStructBlock, at_least_one
 from clinic_site.text import tel_href
-
-FALLBACK_NAME = "this treatment"
+from practitioners.blocks import WhoDoesItBlock
 
 # The strength-of-recommendation taxonomy (SORT; Ebell MH et al., Am Fam Physician 2004):
 # each grade's meaning in full, as patients read it, and a short label for the editor's menu.
@@ -36,19 +35,6 @@ SORT_GRADE_LABELS = {
 }
 
 
-def procedure_name(context):
-    """The page's name as headings use it, and whether it is plural."""
-    page = (context or {}).get("page")
-    name = getattr(page, "name_in_sentence", None)
-    if not name:
-        return FALLBACK_NAME, False
-    return name, page.name_is_plural
-
-
-def at_least_one(items, message):
-    return None if items else ValidationError(message)
-
-
 def plain_text(rich_text):
     """Rich text as the words a reader sees, on one line (internal links expanded)."""
     return " ".join(unescape(strip_tags(str(rich_text or ""))).split())
@@ -58,25 +44,6 @@ def plain_text(rich_text):
 SHORT_RICH_TEXT = ["bold", "italic", "link", "ul", "ol"]
 
 
-class ValidatedStructBlock(blocks.StructBlock):
-    """A struct block whose own checks put each error on its field.
-
-    Subclasses return a dict of field errors from `field_errors(value)`; they are raised when
-    the page is published or submitted for review, and deferred while a draft is saved.
-    """
-
-    def field_errors(self, value):
-        return {}
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not self.is_deferred_validation:
-            errors = {name: e for name, e in self.field_errors(value).items() if e is not None}
-            if errors:
-                raise StructBlockValidationError(block_errors=errors)
-        return value
-
-
 class ListItemBlock(blocks.CharBlock):
     """A line of a list. The admin shows a list's items without labels, so each item's input
     carries its label as its accessible name (read out by screen readers)."""
@@ -84,33 +51,6 @@ class ListItemBlock(blocks.CharBlock):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.field.widget.attrs["aria-label"] = self.label
-
-
-class SectionBlock(ValidatedStructBlock):
-    """A titled section of a procedure page.
-
-    `Meta.heading` is a pattern with `{name}`, filled with the page's name in headings;
-    `Meta.plural_heading` is the pattern for a plural name, where it differs.
-    """
-
-    def heading_patterns(self, value):
-        """The heading's pattern for a singular name and for a plural one."""
-        return self.meta.heading, self.meta.plural_heading or self.meta.heading
-
-    def heading(self, value, context):
-        name, plural = procedure_name(context)
-        singular_pattern, plural_pattern = self.heading_patterns(value)
-        return (plural_pattern if plural else singular_pattern).format(name=name)
-
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context=parent_context)
-        context["heading"] = self.heading(value, parent_context)
-        return context
-
-    class Meta:
-        heading = ""
-        plural_heading = ""
-        group = "Procedure sections"
 
 
 class DescriptionBlock(SectionBlock):
@@ -771,6 +711,7 @@ class ProcedureStreamBlock(blocks.StreamBlock):
     urgent_help = UrgentHelpBlock()
     questions = QuestionsBlock()
     location_map = LocationMapBlock()
+    who_does_it = WhoDoesItBlock()
     sources = SourcesBlock()
     call_to_action = CallToActionBlock()
 
@@ -816,6 +757,7 @@ def standard_sections():
             section("urgent_help"),
             section("questions"),
             section("location_map", location=location),
+            section("who_does_it"),
             section("sources"),
             section("call_to_action", page=contact),
         ],

@@ -1,4 +1,5 @@
-"""Demo content: the prolotherapy page, its two references and a fictional clinic location.
+"""Demo content: the prolotherapy page, its two references and a fictional clinic location; the
+fictional example clinician (practitioners.demo) gives it and reviewed it.
 
 Every medical statement below comes from the clinic's original prolotherapy page, and the
 references are as verified in the project's seed notes. The clinic location is invented and
@@ -100,7 +101,7 @@ def _get_or_create(model, lookup, values):
     return instance
 
 
-def prolotherapy_body(wee, hauser, location, contact_page):
+def prolotherapy_body(wee, hauser, location, contact_page, clinician):
     return [
         ("description", {"section": "what", "custom_heading": "", "body": RichText(WHAT_IT_IS)}),
         (
@@ -179,6 +180,7 @@ def prolotherapy_body(wee, hauser, location, contact_page):
             },
         ),
         ("location_map", {"location": location, "zoom": 16}),
+        ("who_does_it", {"practitioners": [clinician]}),
         ("sources", {"extra_credits": ["PubMed"]}),
         (
             "call_to_action",
@@ -209,8 +211,9 @@ def load_procedure_index(home_page):
     return index
 
 
-def load_prolotherapy(index, contact_page):
-    """The prolotherapy page, its references, body areas and the clinic location."""
+def load_prolotherapy(index, contact_page, clinician):
+    """The prolotherapy page, its references, body areas and the clinic location; the example
+    `clinician` gives it and reviewed it."""
     location = _get_or_create(ClinicLocation, {"name": LOCATION["name"]}, LOCATION)
     wee = _get_or_create(Reference, {"doi": WEE_2021["doi"]}, WEE_2021)
     hauser = _get_or_create(Reference, {"doi": HAUSER_2022["doi"]}, HAUSER_2022)
@@ -229,9 +232,10 @@ def load_prolotherapy(index, contact_page):
                     "evidence for it is still limited."
                 ),
                 procedure_type="PercutaneousProcedure",
-                body=prolotherapy_body(wee, hauser, location, contact_page),
+                body=prolotherapy_body(wee, hauser, location, contact_page, clinician),
                 last_reviewed=datetime.date(2026, 11, 1),
-                reviewed_by="Sample reviewer (demo content)",
+                reviewed_by=clinician.name_and_role,
+                reviewed_by_practitioner=clinician,
             )
         )
         page.body_areas.set([knee, lower_back])

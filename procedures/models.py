@@ -14,7 +14,6 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import AbstractGroupApprovalTask, Page, PageManager
-from wagtail.models.pages import PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -25,7 +24,12 @@ from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sec
 from .forms import BodyAreaFilterForm
 from .opening_hours import opening_hours_errors
 from .structured_data import procedure_page_graph
-from .workflows import assign_clinical_review, may_review, record_clinical_review
+from .workflows import (
+    ClinicalPagePermissionTester,
+    ClinicalSectionPermissionTester,
+    assign_clinical_review,
+    record_clinical_review,
+)
 
 # Procedure pages cache their rendered article (see the page template). A page's cache key
 # changes when the page is published; this version changes when anything the article shows
@@ -307,6 +311,15 @@ class MedicalReviewMixin(models.Model):
         blank=True,
         help_text='Name and role of that clinician, e.g. "Dr A Example, pain consultant".',
     )
+    reviewed_by_practitioner = models.ForeignKey(
+        "practitioners.PractitionerPage",
+        verbose_name="reviewer's profile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The clinician's profile page, when they have one: the page then links to it.",
+    )
     next_review_due = models.DateField(
         null=True,
         blank=True,
@@ -318,6 +331,7 @@ class MedicalReviewMixin(models.Model):
             [
                 FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review_due")]),
                 FieldPanel("reviewed_by"),
+                FieldPanel("reviewed_by_practitioner"),
             ],
             heading="Medical review",
         )
@@ -331,12 +345,20 @@ class MedicalReviewMixin(models.Model):
             self.next_review_due = one_year_after(self.last_reviewed)
         super().save(*args, **kwargs)
 
-    def record_review(self, reviewer_name, day=None):
-        """Set the review fields for a review done on `day` (today, in the clinic, by default)."""
+    def record_review(self, reviewer_name, day=None, practitioner=None):
+        """Set the review fields for a review done on `day` (today, in the clinic, by default)
+        by `reviewer_name`, whose practitioner profile is `practitioner` if they have one."""
         day = day or timezone.localdate()
         self.last_reviewed = day
         self.reviewed_by = reviewer_name
+        self.reviewed_by_practitioner = practitioner
         self.next_review_due = one_year_after(day)
+
+    @property
+    def reviewer_profile(self):
+        """The reviewer's practitioner profile, when it is live (and so may be linked to)."""
+        profile = self.reviewed_by_practitioner
+        return profile if profile is not None and profile.live else None
 
     @property
     def review_status(self):
@@ -411,19 +433,6 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
 # published (from the procedures index's "add" form), past the review.
 
 
-class ProcedurePagePermissionTester(PagePermissionTester):
-    def can_publish(self):
-        return may_review(self.user)
-
-
-class ProcedureIndexPagePermissionTester(PagePermissionTester):
-    def can_publish(self):
-        return super().can_publish() or may_review(self.user)
-
-    def can_publish_subpage(self):
-        return self.user.is_active and self.user.is_superuser
-
-
 class ProcedureIndexPage(Page):
     """/procedures/: the clinic's treatments, each with its summary."""
 
@@ -441,7 +450,7 @@ class ProcedureIndexPage(Page):
         verbose_name = "treatments index page"
 
     def permissions_for_user(self, user):
-        return ProcedureIndexPagePermissionTester(user, self)
+        return ClinicalSectionPermissionTester(user, self)
 
     def save(self, *args, **kwargs):
         created = self.pk is None
@@ -562,7 +571,7 @@ class ProcedurePage(MedicalReviewMixin, Page):
         return self.search_description or self.summary
 
     def permissions_for_user(self, user):
-        return ProcedurePagePermissionTester(user, self)
+        return ClinicalPagePermissionTester(user, self)
 
     def get_cache_key_components(self):
         return [*super().get_cache_key_components(), content_version()]
@@ -629,6 +638,16 @@ class ProcedurePage(MedicalReviewMixin, Page):
             if block["location"] is not None:
                 return block["location"]
         return None
+
+    @cached_property
+    def practitioners_who_give_it(self):
+        """The live practitioners that the "Who does it" sections name, once each."""
+        seen = {}
+        for block in self.body:
+            if block.block_type == "who_does_it":
+                for practitioner in block.value.live_practitioners:
+                    seen.setdefault(practitioner.pk, practitioner)
+        return list(seen.values())
 
     @property
     def has_map(self):

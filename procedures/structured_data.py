@@ -1,6 +1,8 @@
 """schema.org JSON-LD for procedure pages and the home page, built only from what the page
 shows."""
 
+from practitioners.structured_data import person
+
 from .blocks import plain_text
 from .opening_hours import opening_hours_specification
 
@@ -89,7 +91,11 @@ def _questions(page, url):
 
 
 def procedure_page_graph(page, request=None):
-    """A MedicalWebPage about a MedicalTherapy, and the MedicalClinic where it is given."""
+    """A MedicalWebPage about a MedicalTherapy, and the MedicalClinic where it is given.
+
+    Its reviewer, when they have a live practitioner profile, is that Person with their
+    credentials. The practitioners of its "Who does it" section are Persons that the page
+    `mentions` (schema.org's MedicalTherapy has no property for who gives it)."""
     url = page.get_full_url(request)
     therapy = {
         "@type": "MedicalTherapy",
@@ -130,7 +136,10 @@ def procedure_page_graph(page, request=None):
     }
     if page.last_reviewed:
         web_page["lastReviewed"] = page.last_reviewed.isoformat()
-    if page.reviewed_by:
+    reviewer = page.reviewer_profile
+    if reviewer is not None:
+        web_page["reviewedBy"] = person(reviewer, request)
+    elif page.reviewed_by:
         web_page["reviewedBy"] = {"@type": "Person", "name": page.reviewed_by}
     if page.cited_references:
         web_page["citation"] = [_reference(reference) for reference in page.cited_references]
@@ -139,8 +148,16 @@ def procedure_page_graph(page, request=None):
     questions = _questions(page, url)
     if questions:
         graph.append(questions)
+    mentions = []
     if page.location is not None:
         clinic_id = f"{url}#clinic-{page.location.pk}"
         graph.append(_clinic(page.location, clinic_id))
-        web_page["mentions"] = {"@id": clinic_id}
+        mentions.append({"@id": clinic_id})
+    for practitioner in page.practitioners_who_give_it:
+        if reviewer is not None and practitioner.pk == reviewer.pk:
+            mentions.append({"@id": web_page["reviewedBy"]["@id"]})
+        else:
+            mentions.append(person(practitioner, request))
+    if mentions:
+        web_page["mentions"] = mentions[0] if len(mentions) == 1 else mentions
     return {"@context": "https://schema.org", "@graph": graph}

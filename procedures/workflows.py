@@ -6,8 +6,13 @@ its permission checks (clinical reviewers may publish procedure pages). Who revi
 permission below, which the "Clinical reviewers" group holds (see the migrations), so renaming
 the group changes nothing.
 
+Practitioner profiles (practitioners.models) carry clinical credentials and go through the
+same workflow, with the same permission testers.
+
 This module imports models only inside its functions: procedures.models imports it.
 """
+
+from wagtail.models.pages import PagePermissionTester
 
 REVIEW_PERMISSION = "procedures.review_procedurepage"
 
@@ -21,15 +26,43 @@ def reviewer_name(user):
     return user.get_full_name() or user.get_username()
 
 
+def reviewer_profile(user):
+    """The practitioner profile linked to the user's staff account, or None."""
+    return getattr(user, "practitioner_profile", None)
+
+
+class ClinicalPagePermissionTester(PagePermissionTester):
+    """A page with clinical content: only those who may review publish it."""
+
+    def can_publish(self):
+        return may_review(self.user)
+
+
+class ClinicalSectionPermissionTester(PagePermissionTester):
+    """The parent of pages with clinical content: its reviewers may publish it too, and only a
+    superuser may add a child page published (from its "add" form), past the review."""
+
+    def can_publish(self):
+        return super().can_publish() or may_review(self.user)
+
+    def can_publish_subpage(self):
+        return self.user.is_active and self.user.is_superuser
+
+
 def record_clinical_review(workflow_state, user):
     """Record the review done now by `user` in a new latest revision of the page under review,
-    the revision that the workflow publishes when it finishes."""
+    the revision that the workflow publishes when it finishes. A reviewer with a practitioner
+    profile is recorded as that profile, with its name and role as text too."""
     from .models import MedicalReviewMixin
 
     page = workflow_state.content_object.get_latest_revision().as_object()
     if not isinstance(page, MedicalReviewMixin):
         return
-    page.record_review(reviewer_name(user))
+    profile = reviewer_profile(user)
+    if profile is None:
+        page.record_review(reviewer_name(user))
+    else:
+        page.record_review(profile.name_and_role, practitioner=profile)
     page.save_revision(user=user, clean=False)
     # The workflow state holds the page it read: let it read the new latest revision.
     workflow_state.refresh_from_db()

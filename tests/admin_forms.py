@@ -17,6 +17,7 @@ STANDARD_SECTION_TYPES = [
     "urgent_help",
     "questions",
     "location_map",
+    "who_does_it",
     "sources",
     "call_to_action",
 ]

@@ -26,6 +26,8 @@ PUBLIC_STATES = {
     "index": lambda client: client.get("/procedures/"),
     "index filtered": lambda client: client.get("/procedures/", {"area": "knee"}),
     "procedure": lambda client: client.get("/procedures/prolotherapy/"),
+    "clinicians": lambda client: client.get("/clinicians/"),
+    "clinician": lambda client: client.get("/clinicians/example-clinician/"),
     "search": lambda client: client.get("/search/"),
     "search results": lambda client: client.get("/search/", {"q": "knee"}),
     "nothing found": lambda client: client.get("/search/", {"q": "zebra"}),

@@ -12,6 +12,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.test.utils.form_data import rich_text
 
 from home.models import ClinicSettings
+from practitioners.models import PractitionerPage
 from procedures import blocks
 from procedures.demo import prolotherapy_body
 from procedures.models import ClinicLocation, ProcedureIndexPage, ProcedurePage, Reference
@@ -258,7 +259,11 @@ def add_page_with_every_section():
     prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
     wee, hauser = Reference.objects.order_by("year")
     body = prolotherapy_body(
-        wee, hauser, ClinicLocation.objects.get(), ContactFormPage.objects.get()
+        wee,
+        hauser,
+        ClinicLocation.objects.get(),
+        ContactFormPage.objects.get(),
+        PractitionerPage.objects.get(),
     )
     body[1:1] = [("preparation", PREPARATION)]
     body[5:5] = [("aftercare", AFTERCARE)]

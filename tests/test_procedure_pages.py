@@ -12,6 +12,7 @@ from wagtail.test.utils.form_data import rich_text
 
 from forms.models import ContactFormPage
 from home.models import HomePage
+from practitioners.models import PractitionerPage
 from procedures.models import (
     BodyArea,
     ClinicLocation,
@@ -168,7 +169,11 @@ def test_structured_data(client, prolotherapy):
     assert web_page["@type"] == "MedicalWebPage"
     assert web_page["url"] == "http://localhost/procedures/prolotherapy/"
     assert web_page["lastReviewed"] == "2026-11-01"
-    assert web_page["reviewedBy"] == {"@type": "Person", "name": "Sample reviewer (demo content)"}
+    # The demo page's reviewer is the example clinician, as their profile describes them.
+    reviewer = web_page["reviewedBy"]
+    assert reviewer["@type"] == "Person"
+    assert reviewer["name"] == "Dr Riley Reviewer (example clinician)"
+    assert reviewer["url"] == "http://localhost/clinicians/example-clinician/"
     citations = web_page["citation"]
     assert [c["@type"] for c in citations] == ["ScholarlyArticle", "ScholarlyArticle"]
     assert {
@@ -192,7 +197,8 @@ def test_structured_data(client, prolotherapy):
     assert clinic["address"]["postalCode"] == "EX1 2AB"
     assert clinic["geo"] == {"@type": "GeoCoordinates", "latitude": 51.5074, "longitude": -0.1278}
     assert clinic["telephone"] == "+44 20 7946 0000"
-    assert web_page["mentions"] == {"@id": clinic["@id"]}
+    # The clinic, and the clinician who gives it (the reviewer, described once).
+    assert web_page["mentions"] == [{"@id": clinic["@id"]}, {"@id": reviewer["@id"]}]
 
 
 def test_map_coordinates_keep_a_decimal_point_in_any_language(client, prolotherapy):
@@ -213,9 +219,10 @@ def test_structured_data_cannot_break_out_of_its_script(client, prolotherapy):
 def test_prolotherapy_page_queries(client, prolotherapy, django_assert_max_num_queries):
     # Wagtail keeps its map of site root paths in the cache; the first request after a cache
     # flush reads it from the database (one query more). Wagtail's routing fetches the index
-    # and then the page by slug (two queries each: the page and its specific type).
+    # and then the page by slug (two queries each: the page and its specific type). The
+    # practitioners who give it are one query, its reviewer's profile another.
     client.get("/")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(PROLOTHERAPY)
     assert b"Side effects of prolotherapy" in response.content
 
@@ -267,6 +274,7 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         self.contact = ContactFormPage.objects.get()
         self.knee = BodyArea.objects.get(name="Knee")
         self.prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
+        self.clinician = PractitionerPage.objects.get()
 
     def test_tree_rules(self):
         self.assertAllowedParentPageTypes(ProcedurePage, {ProcedureIndexPage})
@@ -330,6 +338,7 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
             ),
             ("risks", {"introduction": "", "items": listblock(["Nerve damage"])}),
             ("location_map", {"location": self.location.pk, "zoom": "15"}),
+            ("who_does_it", {"practitioners": listblock([self.clinician.pk])}),
             ("sources", {"extra_credits": listblock(["PubMed"])}),
             (
                 "call_to_action",
@@ -413,20 +422,21 @@ class ProcedurePageAdminTests(WagtailPageTestCase):
         self.assertEqual(values[4]["items"][0]["effect"], "Bruising")
         self.assertEqual(list(values[5]["items"]), ["Nerve damage"])
         self.assertEqual(values[6]["location"], self.location)
-        self.assertEqual(list(values[7]["extra_credits"]), ["PubMed"])
-        self.assertEqual(values[8]["page"].pk, self.contact.pk)
+        self.assertEqual(list(values[7]["practitioners"]), [self.clinician])
+        self.assertEqual(list(values[8]["extra_credits"]), ["PubMed"])
+        self.assertEqual(values[9]["page"].pk, self.contact.pk)
         self.assertEqual(
-            [step.text for step in values[9]["steps"]], ["Stop eating (6 hours before)"]
+            [step.text for step in values[10]["steps"]], ["Stop eating (6 hours before)"]
         )
-        self.assertEqual(values[10].followup, "Sore for a day. What to avoid: Heavy lifting.")
+        self.assertEqual(values[11].followup, "Sore for a day. What to avoid: Heavy lifting.")
         self.assertEqual(
-            [(item.title, item["note"]) for item in values[11]["items"]],
+            [(item.title, item["note"]) for item in values[12]["items"]],
             [("Prolotherapy", "Injections."), ("Physiotherapy", "Exercises.")],
         )
-        self.assertEqual(list(values[12]["urgent"]), ["The site is hot and swollen"])
-        self.assertEqual(values[12]["urgent_line_number"], "111")
-        self.assertEqual(list(values[12]["emergency"]), ["You cannot breathe"])
-        self.assertEqual(values[13]["items"][0]["question"], "Will it hurt?")
+        self.assertEqual(list(values[13]["urgent"]), ["The site is hot and swollen"])
+        self.assertEqual(values[13]["urgent_line_number"], "111")
+        self.assertEqual(list(values[13]["emergency"]), ["You cannot breathe"])
+        self.assertEqual(values[14]["items"][0]["question"], "Will it hurt?")
         self.assertEqual(list(page.body_areas.all()), [self.knee])
         self.assertEqual(str(page.next_review_due), "2027-10-01")
         self.assertEqual(page.cited_references, [self.wee])

@@ -111,6 +111,8 @@ def test_every_sitemap_entry_has_its_address_and_last_change(client, site_on_its
         f"{ROOT}/procedures/",
         f"{ROOT}/procedures/prolotherapy/",
         f"{ROOT}/contact/",
+        f"{ROOT}/clinicians/",
+        f"{ROOT}/clinicians/example-clinician/",
     }
     assert all(lastmod is not None and lastmod.text for lastmod in entries.values())
 

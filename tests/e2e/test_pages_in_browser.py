@@ -16,7 +16,14 @@ pytestmark = pytest.mark.browser
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-PAGES = ["/", "/procedures/", "/procedures/prolotherapy/", "/contact/"]
+PAGES = [
+    "/",
+    "/procedures/",
+    "/procedures/prolotherapy/",
+    "/clinicians/",
+    "/clinicians/example-clinician/",
+    "/contact/",
+]
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 PROLOTHERAPY = "/procedures/prolotherapy/"

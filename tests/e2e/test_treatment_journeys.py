@@ -11,6 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 NEW_TREATMENT = "Platelet-rich plasma injections"
+# The demo's example clinician, whose profile the reviewer's account is linked to.
+EXAMPLE_CLINICIAN = "Dr Riley Reviewer (example clinician)"
 NEW_SLUG = "platelet-rich-plasma-injections"
 
 
@@ -33,6 +35,17 @@ def add_list_item(block, name):
     items.get_by_role("button", name="Add").last.click()
     expect(items.locator("input[type=text]")).not_to_have_count(before)
     return items
+
+
+def choose_practitioner(page, name):
+    """Add a practitioner to the "Who does it" section, chosen by name in the page chooser."""
+    practitioners = list_field(section(page, "Who does it"), "practitioners")
+    practitioners.get_by_role("button", name="Add").last.click()
+    practitioners.get_by_role("button", name="Choose a page (Practitioner)").last.click()
+    chooser = page.get_by_role("dialog")
+    chooser.get_by_role("link", name=name, exact=True).click()
+    expect(chooser).to_be_hidden()
+    expect(practitioners).to_contain_text(name)
 
 
 def type_rich_text(block, text):
@@ -144,6 +157,8 @@ def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browse
     risk = add_list_item(risks, "items")
     risk.locator("input[type=text]").last.fill("Infection")
 
+    choose_practitioner(page, EXAMPLE_CLINICIAN)
+
     wait_for_autosave(page)
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status").filter(has_text=NEW_TREATMENT)).to_be_visible()
@@ -160,6 +175,10 @@ def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browse
     assert treatment.workflow_in_progress
     draft = treatment.get_latest_revision_as_object()
     assert draft.cited_references == [reference]
+    [who_does_it] = draft.blocks_of_type("who_does_it")
+    assert [practitioner.title for practitioner in who_does_it["practitioners"]] == [
+        EXAMPLE_CLINICIAN
+    ]
     [side_effect] = draft.blocks_of_type("side_effects")
     assert [(item["effect"], item["note"]) for item in side_effect["items"]] == [
         ("Pain at the injection site", "for a few days")
@@ -175,6 +194,7 @@ def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browse
 # Clinical review.
 
 REVIEWER_NAME = "Dr Riley Reviewer"
+REVIEWER_PROFILE = f"{EXAMPLE_CLINICIAN}, pain consultant"
 
 
 def user(username):
@@ -263,9 +283,9 @@ def test_reviewer_approves_from_the_dashboard_and_sends_another_back(
     live = prolotherapy()
     assert live.summary == changed.summary
     assert not live.has_unpublished_changes
-    assert (live.last_reviewed, live.reviewed_by) == (timezone.localdate(), REVIEWER_NAME)
+    assert (live.last_reviewed, live.reviewed_by) == (timezone.localdate(), REVIEWER_PROFILE)
     reader = read_as_a_patient(site, new_context, "/procedures/prolotherapy/")
-    expect(reader.locator(".review-info")).to_contain_text(f"by {REVIEWER_NAME}")
+    expect(reader.locator(".review-info")).to_contain_text(f"by {REVIEWER_PROFILE}")
     reader.goto(site + "/procedures/")
     expect(reader.get_by_role("main")).to_contain_text(changed.summary)
 

@@ -9,6 +9,7 @@ from wagtail.models import Site
 from forms.demo import load_contact_page
 from home.models import ClinicSettings
 from home.setup import get_or_create_home_page
+from practitioners.demo import load_practitioner_index
 from procedures.demo import load_procedure_index
 
 
@@ -74,9 +75,10 @@ class Command(BaseCommand):
             )
             index = load_procedure_index(home)
             contact = load_contact_page(home, from_address="")
+            clinicians = load_practitioner_index(home)
 
         self.stdout.write(f"Site ready at {site.root_url}")
-        for page in (home, index, contact):
+        for page in (home, index, contact, clinicians):
             self.stdout.write(f"  {page.title}: {page.url_path[len(home.url_path) - 1 :]}")
         self.stdout.write(
             "Next: create an administrator (manage.py createsuperuser), then fill in the "

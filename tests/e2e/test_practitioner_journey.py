@@ -1,0 +1,111 @@
+"""A practitioner's journey, in a browser: an editor writes a new clinician's profile and adds
+them to a treatment's "Who does it" section; a clinical reviewer with a profile of their own
+approves both; patients then read who gives the treatment and who reviewed it, each linked to
+their profile."""
+
+import re
+
+import pytest
+from django.utils.dateformat import format as format_date
+from playwright.sync_api import expect
+
+from tests.e2e.test_treatment_journeys import (
+    EXAMPLE_CLINICIAN,
+    choose_practitioner,
+    read_as_a_patient,
+    review_action,
+    review_row,
+    type_rich_text,
+    wait_for_autosave,
+    watch_autosave,
+)
+
+pytestmark = pytest.mark.browser
+
+NEW_CLINICIAN = "Dr Sam Example"
+
+
+def submit_to_clinical_review(page):
+    wait_for_autosave(page)
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Submit to Clinical review").click()
+    expect(page.get_by_role("status")).to_contain_text("has been submitted for moderation")
+
+
+def write_profile(page, site):
+    """The editor adds the new clinician's profile under "Our clinicians"."""
+    from practitioners.models import PractitionerIndexPage
+
+    clinicians = PractitionerIndexPage.objects.get()
+    page.goto(f"{site}/admin/pages/{clinicians.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Our clinicians")
+    page.get_by_role("link", name=re.compile("Add child page")).first.click()
+    page.get_by_role("textbox", name="Title*", exact=True).fill(NEW_CLINICIAN)
+    page.get_by_role("textbox", name="Role or job title*").fill("sports medicine consultant")
+    page.get_by_role("textbox", name="Qualifications").fill("MBChB\nMSc Sports Medicine")
+    page.get_by_label("Professional register").select_option("GMC")
+    page.get_by_role("textbox", name="Registration number").fill("1234567")
+    type_rich_text(page.locator("[data-contentpath='biography']"), "Sam sees sports injuries.")
+    page.get_by_label("Prolotherapy").check()
+    submit_to_clinical_review(page)
+
+
+def change_the_treatment(page):
+    """The editor's changes to prolotherapy's sections (the new clinician in "Who does it"),
+    submitted for the treatment's review."""
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Treatments").click()
+    page.get_by_role("link", name="Prolotherapy", exact=True).click()
+    choose_practitioner(page, NEW_CLINICIAN)
+    submit_to_clinical_review(page)
+
+
+def test_an_editor_adds_a_clinician_and_a_reviewer_approves_them(site, staff_browser, new_context):
+    from django.utils import timezone
+
+    from practitioners.models import PractitionerPage
+    from procedures.models import ProcedurePage
+
+    editor = staff_browser("editor")
+    watch_autosave(editor)
+    write_profile(editor, site)
+    change_the_treatment(editor)
+
+    profile = PractitionerPage.objects.get(title=NEW_CLINICIAN)
+    assert not profile.live
+    assert profile.get_latest_revision_as_object().registration_number == "1234567"
+    [who] = (
+        ProcedurePage.objects.get(slug="prolotherapy")
+        .get_latest_revision_as_object()
+        .blocks_of_type("who_does_it")
+    )
+    assert [p.title for p in who["practitioners"]] == [EXAMPLE_CLINICIAN, NEW_CLINICIAN]
+
+    # Patients read the reviewed page meanwhile.
+    reader = read_as_a_patient(site, new_context, "/procedures/prolotherapy/")
+    expect(reader.get_by_role("main")).not_to_contain_text(NEW_CLINICIAN)
+
+    # The clinical reviewer, whose account is linked to the example clinician's profile,
+    # approves the profile and the treatment.
+    reviewer = staff_browser("reviewer")
+    for title in (NEW_CLINICIAN, "Prolotherapy"):
+        review_action(reviewer, title, "Approve").click()
+        expect(review_row(reviewer, title)).to_have_count(0)
+
+    reader.reload()
+    who_gives_it = reader.locator("section").filter(
+        has=reader.get_by_role("heading", name="Who gives prolotherapy")
+    )
+    expect(who_gives_it.get_by_role("link", name=NEW_CLINICIAN)).to_have_attribute(
+        "href", "/clinicians/dr-sam-example/"
+    )
+    today = format_date(timezone.localdate(), "j F Y")
+    review = reader.locator(".review-info")
+    expect(review).to_contain_text(f"Reviewed by {EXAMPLE_CLINICIAN}, pain consultant, on {today}.")
+    review.get_by_role("link", name=EXAMPLE_CLINICIAN).click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text(EXAMPLE_CLINICIAN)
+
+    # The new clinician's own page, with their registration.
+    reader.goto(f"{site}/clinicians/dr-sam-example/")
+    expect(reader.get_by_role("heading", level=1)).to_have_text(NEW_CLINICIAN)
+    expect(reader.get_by_role("main")).to_contain_text("General Medical Council, number 1234567")
+    expect(reader.get_by_role("main").get_by_role("link", name="Prolotherapy")).to_be_visible()
