@@ -1,7 +1,7 @@
 """schema.org JSON-LD for procedure pages and the home page, built only from what the page
 shows."""
 
-from .opening_hours import opening_hours_specification
+from .opening_hours import opening_hours_specification, special_opening_hours_specification
 
 
 def _reference(reference):
@@ -47,9 +47,12 @@ def _clinic(location, clinic_id):
         clinic["address"]["postalCode"] = location.postal_code
     if location.phone:
         clinic["telephone"] = location.phone
-    hours = opening_hours_specification(location.opening_hours_lines)
+    hours = opening_hours_specification(location.opening_times.all())
     if hours:
         clinic["openingHoursSpecification"] = hours
+    special = special_opening_hours_specification(location.opening_exceptions.all())
+    if special:
+        clinic["specialOpeningHoursSpecification"] = special
     return clinic
 
 
