@@ -269,9 +269,19 @@ class ClinicLocation(index.Indexed, ClusterableModel):
         return [*self.street_lines, town]
 
     @cached_property
+    def opening_time_list(self):
+        """The opening times, read once for everything a page shows of them."""
+        return list(self.opening_times.all())
+
+    @cached_property
+    def opening_exception_list(self):
+        """The holidays and special hours, read once for everything a page shows of them."""
+        return list(self.opening_exceptions.all())
+
+    @cached_property
     def week(self):
         """The usual week, Monday first: (weekday number, day name, ["09:00–17:00", …])."""
-        return opening_hours.week(self.opening_times.all())
+        return opening_hours.week(self.opening_time_list)
 
     @property
     def has_opening_hours(self):
@@ -280,7 +290,7 @@ class ClinicLocation(index.Indexed, ClusterableModel):
     @cached_property
     def upcoming_exceptions(self):
         """Holidays and special hours not over yet and starting within two months."""
-        return opening_hours.upcoming(self.opening_exceptions.all())
+        return opening_hours.upcoming(self.opening_exception_list)
 
     @property
     def phone_href(self):

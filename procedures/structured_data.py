@@ -47,10 +47,10 @@ def _clinic(location, clinic_id):
         clinic["address"]["postalCode"] = location.postal_code
     if location.phone:
         clinic["telephone"] = location.phone
-    hours = opening_hours_specification(location.opening_times.all())
+    hours = opening_hours_specification(location.opening_time_list)
     if hours:
         clinic["openingHoursSpecification"] = hours
-    special = special_opening_hours_specification(location.opening_exceptions.all())
+    special = special_opening_hours_specification(location.opening_exception_list)
     if special:
         clinic["specialOpeningHoursSpecification"] = special
     return clinic
