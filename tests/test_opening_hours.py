@@ -445,3 +445,10 @@ def test_the_migration_reads_each_locations_hours_text_into_opening_times():
         (6, "Saturday", ["09:30–12:30"]),
         (7, "Sunday", []),
     ]
+
+
+def test_the_locations_inspect_view_still_opens(admin_client, location):
+    url = reverse(ClinicLocation.snippet_viewset.get_url_name("inspect"), args=[location.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "Riverside Clinic" in BeautifulSoup(response.content, "html.parser").main.get_text()
