@@ -104,7 +104,9 @@ class HomePage(Page):
             if item.procedure.live
         ]
         context["treatments"] = ProcedureIndexPage.objects.live().child_of(self).first()
-        context["locations"] = list(ClinicLocation.objects.all())
+        context["locations"] = list(
+            ClinicLocation.objects.prefetch_related("opening_times", "opening_exceptions")
+        )
         context["structured_data"] = clinics_graph(
             context["locations"],
             self.get_full_url(request),

@@ -76,7 +76,6 @@ class ClinicLocationChooserViewSet(ClinicContentChooserViewSet):
         "postal_code",
         "country",
         "phone",
-        "opening_hours",
         "latitude",
         "longitude",
     ]

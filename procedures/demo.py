@@ -8,9 +8,18 @@ says so. Running these again changes nothing.
 
 import datetime
 
+from django.utils import timezone
 from wagtail.rich_text import RichText
 
-from .models import BodyArea, ClinicLocation, ProcedureIndexPage, ProcedurePage, Reference
+from .models import (
+    BodyArea,
+    ClinicLocation,
+    OpeningHoursException,
+    OpeningTime,
+    ProcedureIndexPage,
+    ProcedurePage,
+    Reference,
+)
 
 LOCATION = {
     "name": "Example Clinic",
@@ -19,10 +28,47 @@ LOCATION = {
     "postal_code": "EX1 2AB",
     "country": "GB",
     "phone": "+44 20 7946 0000",
-    "opening_hours": "Monday to Friday: 9am to 5pm (sample hours)\nSaturday and Sunday: closed",
     "latitude": "51.507400",
     "longitude": "-0.127800",
 }
+
+# The example clinic's hours (as invented as the clinic): Monday to Friday 09:00 to 17:00, and
+# closed on the coming 25 and 26 December, so that its pages show a change to the hours.
+OPENING_TIMES = [(weekday, datetime.time(9), datetime.time(17)) for weekday in range(1, 6)]
+
+
+def coming_christmas(today):
+    """25 December this year, or next year's once this year's 26 December is over."""
+    year = today.year if today <= datetime.date(today.year, 12, 26) else today.year + 1
+    return datetime.date(year, 12, 25)
+
+
+def load_location():
+    """The example clinic location with its opening hours (left as it is once it exists)."""
+    location = ClinicLocation.objects.filter(name=LOCATION["name"]).first()
+    if location is not None:
+        return location
+    christmas = coming_christmas(timezone.localdate())
+    location = ClinicLocation(
+        **LOCATION,
+        opening_times=[
+            OpeningTime(weekday=weekday, opens=opens, closes=closes)
+            for weekday, opens, closes in OPENING_TIMES
+        ],
+        opening_exceptions=[
+            OpeningHoursException(
+                label="Christmas",
+                first_day=christmas,
+                last_day=christmas + datetime.timedelta(days=1),
+            )
+        ],
+    )
+    location.full_clean()
+    for child in [*location.opening_times.all(), *location.opening_exceptions.all()]:
+        child.full_clean(exclude=["location"])
+    location.save()
+    return location
+
 
 WEE_2021 = {
     "authors": "Wee TC, et al.",
@@ -214,7 +260,7 @@ def load_procedure_index(home_page):
 def load_prolotherapy(index, contact_page, clinician):
     """The prolotherapy page, its references, body areas and the clinic location; the example
     `clinician` gives it and reviewed it."""
-    location = _get_or_create(ClinicLocation, {"name": LOCATION["name"]}, LOCATION)
+    location = load_location()
     wee = _get_or_create(Reference, {"doi": WEE_2021["doi"]}, WEE_2021)
     hauser = _get_or_create(Reference, {"doi": HAUSER_2022["doi"]}, HAUSER_2022)
     knee = _get_or_create(BodyArea, {"name": "Knee"}, {})

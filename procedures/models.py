@@ -9,9 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html, strip_tags
 from django.utils.text import slugify
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import AbstractGroupApprovalTask, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -20,9 +22,9 @@ from wagtail.search import index
 from clinic_site.pagination import paginate
 from clinic_site.text import lower_first, non_empty_lines, tel_href
 
+from . import opening_hours
 from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sections
-from .forms import BodyAreaFilterForm
-from .opening_hours import opening_hours_errors
+from .forms import BodyAreaFilterForm, ClinicLocationForm
 from .structured_data import procedure_page_graph
 from .workflows import (
     ClinicalPagePermissionTester,
@@ -197,8 +199,9 @@ class Reference(index.Indexed, models.Model):
         return self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
 
 
-class ClinicLocation(index.Indexed, models.Model):
-    """A place where the clinic sees patients. Procedure pages show it on a map."""
+class ClinicLocation(index.Indexed, ClusterableModel):
+    """A place where the clinic sees patients, with its opening hours. Procedure pages show it
+    on a map."""
 
     name = models.CharField(max_length=120)
     street_address = models.CharField(
@@ -210,11 +213,6 @@ class ClinicLocation(index.Indexed, models.Model):
         max_length=2, default="GB", help_text="Two-letter country code (ISO 3166), e.g. GB."
     )
     phone = models.CharField(max_length=40, blank=True)
-    opening_hours = models.TextField(
-        blank=True,
-        help_text='One line a day or range, e.g. "Monday to Friday: 9am to 5pm" or "Sunday: '
-        'closed"; a note in brackets may follow. Search engines read these hours.',
-    )
     latitude = models.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -239,9 +237,24 @@ class ClinicLocation(index.Indexed, models.Model):
             heading="Address",
         ),
         FieldPanel("phone"),
-        FieldPanel("opening_hours"),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading="Map position"),
+        InlinePanel(
+            "opening_times",
+            heading="Opening hours each week",
+            label="Opening time",
+            help_text="One row for each time the clinic opens: a day with a lunch break has "
+            "two rows (e.g. Monday 09:00 to 12:30 and Monday 13:30 to 17:00). A day without a "
+            "row shows as closed. Search engines read these hours.",
+        ),
+        InlinePanel(
+            "opening_exceptions",
+            heading="Holidays and special hours",
+            label="Change to the usual hours",
+            help_text="Days the clinic is closed or keeps other hours, e.g. 25 and 26 "
+            "December. Pages list the ones coming up in the next two months.",
+        ),
     ]
+    base_form_class = ClinicLocationForm
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -249,12 +262,6 @@ class ClinicLocation(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        super().clean()
-        errors = opening_hours_errors(self.opening_hours_lines)
-        if errors:
-            raise ValidationError({"opening_hours": errors})
 
     @property
     def street_lines(self):
@@ -265,9 +272,29 @@ class ClinicLocation(index.Indexed, models.Model):
         town = " ".join(part for part in [self.locality, self.postal_code] if part)
         return [*self.street_lines, town]
 
+    @cached_property
+    def opening_time_list(self):
+        """The opening times, read once for everything a page shows of them."""
+        return list(self.opening_times.all())
+
+    @cached_property
+    def opening_exception_list(self):
+        """The holidays and special hours, read once for everything a page shows of them."""
+        return list(self.opening_exceptions.all())
+
+    @cached_property
+    def week(self):
+        """The usual week, Monday first: (weekday number, day name, ["09:00–17:00", …])."""
+        return opening_hours.week(self.opening_time_list)
+
     @property
-    def opening_hours_lines(self):
-        return non_empty_lines(self.opening_hours)
+    def has_opening_hours(self):
+        return any(hours for _, _, hours in self.week)
+
+    @cached_property
+    def upcoming_exceptions(self):
+        """Holidays and special hours not over yet and starting within two months."""
+        return opening_hours.upcoming(self.opening_exception_list)
 
     @property
     def phone_href(self):
@@ -279,6 +306,133 @@ class ClinicLocation(index.Indexed, models.Model):
             "https://www.openstreetmap.org/directions?route=%3B"
             f"{self.latitude}%2C{self.longitude}#map=16/{self.latitude}/{self.longitude}"
         )
+
+
+class Weekday(models.IntegerChoices):
+    """ISO 8601 day numbers: Monday is 1."""
+
+    MONDAY = 1, "Monday"
+    TUESDAY = 2, "Tuesday"
+    WEDNESDAY = 3, "Wednesday"
+    THURSDAY = 4, "Thursday"
+    FRIDAY = 5, "Friday"
+    SATURDAY = 6, "Saturday"
+    SUNDAY = 7, "Sunday"
+
+
+def closes_after_opens(opens, closes):
+    """The error on the closing time when it is not after the opening time, else None."""
+    if opens is not None and closes is not None and closes <= opens:
+        return ValidationError(
+            f"The closing time must be after the opening time ({opening_hours.hhmm(opens)}), "
+            "on the same day.",
+            code="closes_before_opens",
+        )
+    return None
+
+
+class OpeningTime(models.Model):
+    """A time a clinic location opens on a day of the week, e.g. Monday 09:00 to 12:30."""
+
+    location = ParentalKey(ClinicLocation, on_delete=models.CASCADE, related_name="opening_times")
+    weekday = models.PositiveSmallIntegerField("day", choices=Weekday.choices)
+    opens = models.TimeField(help_text="24-hour clock, e.g. 09:00.")
+    closes = models.TimeField(help_text="24-hour clock, e.g. 17:00.")
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = "opening time"
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {opening_hours.time_range(self.opens, self.closes)}"
+
+    def clean(self):
+        super().clean()
+        error = closes_after_opens(self.opens, self.closes)
+        if error:
+            raise ValidationError({"closes": error})
+
+
+class OpeningHoursException(models.Model):
+    """A day or run of days when a clinic location is closed or keeps other hours."""
+
+    location = ParentalKey(
+        ClinicLocation, on_delete=models.CASCADE, related_name="opening_exceptions"
+    )
+    label = models.CharField(
+        max_length=80, blank=True, help_text='Optional; patients see it, e.g. "Christmas".'
+    )
+    first_day = models.DateField("from")
+    last_day = models.DateField("until", null=True, blank=True, help_text="Empty for one day.")
+    opens = models.TimeField(
+        null=True, blank=True, help_text="Leave both times empty when closed all day."
+    )
+    closes = models.TimeField(null=True, blank=True)
+
+    panels = [
+        FieldPanel("label"),
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        FieldRowPanel([FieldPanel("opens"), FieldPanel("closes")]),
+    ]
+
+    class Meta:
+        ordering = ["first_day"]
+        verbose_name = "change to the usual hours"
+        verbose_name_plural = "changes to the usual hours"
+
+    def __str__(self):
+        return strip_tags(self.sentence)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            errors["last_day"] = (
+                "The last day cannot be before the first "
+                f"({opening_hours.long_date(self.first_day)})."
+            )
+        if (self.opens is None) != (self.closes is None):
+            missing = "closes" if self.closes is None else "opens"
+            errors[missing] = (
+                "Give both the opening and the closing time, or neither when closed all day."
+            )
+        error = closes_after_opens(self.opens, self.closes)
+        if error:
+            errors["closes"] = error
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def last_day_or_first(self):
+        return self.last_day or self.first_day
+
+    @property
+    def closed(self):
+        return self.opens is None
+
+    @property
+    def hours_text(self):
+        """ "Closed" or "Open 10:00–14:00"."""
+        if self.closed:
+            return "Closed"
+        return f"Open {opening_hours.time_range(self.opens, self.closes)}"
+
+    @property
+    def today_text(self):
+        """What the day's row of the week says on one of these days."""
+        if self.closed:
+            return "Closed today"
+        return f"Open {opening_hours.time_range(self.opens, self.closes)} today"
+
+    @property
+    def sentence(self):
+        """ "Closed on 25 and 26 December 2026 (Christmas)", the dates in <time> elements."""
+        dates = opening_hours.dates_html(self.first_day, self.last_day_or_first)
+        if self.label:
+            return format_html("{} {} ({})", self.hours_text, dates, self.label)
+        return format_html("{} {}", self.hours_text, dates)
 
 
 REVIEW_DUE_SOON_DAYS = 30

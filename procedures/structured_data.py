@@ -4,7 +4,7 @@ shows."""
 from practitioners.structured_data import person
 
 from .blocks import plain_text
-from .opening_hours import opening_hours_specification
+from .opening_hours import opening_hours_specification, special_opening_hours_specification
 
 
 def _reference(reference):
@@ -50,9 +50,12 @@ def _clinic(location, clinic_id):
         clinic["address"]["postalCode"] = location.postal_code
     if location.phone:
         clinic["telephone"] = location.phone
-    hours = opening_hours_specification(location.opening_hours_lines)
+    hours = opening_hours_specification(location.opening_time_list)
     if hours:
         clinic["openingHoursSpecification"] = hours
+    special = special_opening_hours_specification(location.opening_exception_list)
+    if special:
+        clinic["specialOpeningHoursSpecification"] = special
     return clinic
 
 

@@ -185,7 +185,12 @@ def test_home_page_shows_each_location_with_opening_hours_and_directions(client,
     soup = home_soup(client)
     (location,) = soup.select("main .location")
     assert location.find("h3").get_text() == "Example Clinic"
-    assert "Monday to Friday: 9am to 5pm" in location.select_one(".opening-hours").get_text()
+    week = {
+        row.th.get_text(strip=True): row.td.get_text(strip=True)
+        for row in location.select(".opening-hours tr")
+    }
+    assert week["Monday"] == "09:00–17:00"
+    assert week["Sunday"] == "Closed"
     directions = location.select_one("a[href^='https://www.openstreetmap.org/directions?']")
     assert directions.get_text().startswith("Get directions to Example Clinic")
 

@@ -220,7 +220,8 @@ def test_prolotherapy_page_queries(client, prolotherapy, django_assert_max_num_q
     # Wagtail keeps its map of site root paths in the cache; the first request after a cache
     # flush reads it from the database (one query more). Wagtail's routing fetches the index
     # and then the page by slug (two queries each: the page and its specific type). The
-    # practitioners who give it are one query, its reviewer's profile another.
+    # practitioners who give it are one query, its reviewer's profile another; the clinic
+    # location's opening times and its holidays are two more.
     client.get("/")
     with django_assert_max_num_queries(16):
         response = client.get(PROLOTHERAPY)

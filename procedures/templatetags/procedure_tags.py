@@ -39,3 +39,14 @@ def location_map_script():
         settings.MAP_TILE_ATTRIBUTION,
         "true" if settings.MAP_LOAD_AT_ONCE else "false",
     )
+
+
+@register.simple_tag
+def opening_hours_script():
+    """The script that marks today in each week of opening hours, told the clinic's time zone
+    (today is the clinic's, wherever the patient reads)."""
+    return format_html(
+        '<script src="{}" data-time-zone="{}" defer></script>',
+        static("js/opening-hours.js"),
+        settings.TIME_ZONE,
+    )
