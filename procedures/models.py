@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -25,6 +26,7 @@ from clinic_site.text import lower_first, non_empty_lines, tel_href
 from .blocks import ProcedureStreamBlock, SectionBlock, standard_sections
 from .forms import BodyAreaFilterForm
 from .opening_hours import opening_hours_errors
+from .readability import page_smog, readability_report, smog_target
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review, may_review, record_clinical_review
 
@@ -527,6 +529,15 @@ class ProcedurePage(MedicalReviewMixin, Page):
         help_text="Optional. Shown at the top of the page and in listings.",
     )
     body = StreamField(ProcedureStreamBlock(), default=standard_sections)
+    smog_grade = models.DecimalField(
+        "reading level (SMOG grade)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The SMOG grade of the page's text, worked out each time the page is saved.",
+    )
 
     objects = PageManager.from_queryset(ProcedurePageQuerySet)()
 
@@ -553,14 +564,37 @@ class ProcedurePage(MedicalReviewMixin, Page):
     parent_page_types = ["procedures.ProcedureIndexPage"]
     subpage_types = []
 
+    # The editor's preview shows the page, or how readable each of its sections is.
+    READABILITY_PREVIEW_MODE = "readability"
+    preview_modes = [("", "Page"), (READABILITY_PREVIEW_MODE, "Readability (SMOG)")]
+
     class Meta:
         # Staff call them treatments everywhere in the admin.
         verbose_name = "treatment"
         verbose_name_plural = "treatments"
         permissions = [("review_procedurepage", "Can approve treatments in clinical review")]
 
+    def save(self, *args, **kwargs):
+        """Keep the SMOG grade of what the page says (its summary and body) with the page, so
+        that the Treatments listing can show and sort by it."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"body", "summary"} & set(update_fields):
+            self.smog_grade = page_smog(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "smog_grade"}
+        super().save(*args, **kwargs)
+
     def get_meta_description(self):
         return self.search_description or self.summary
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == self.READABILITY_PREVIEW_MODE:
+            return TemplateResponse(
+                request,
+                "procedures/admin/readability_preview.html",
+                {"page": self, "report": readability_report(self, smog_target(request))},
+            )
+        return super().serve_preview(request, mode_name)
 
     def permissions_for_user(self, user):
         return ProcedurePagePermissionTester(user, self)
