@@ -2,6 +2,7 @@ import datetime
 import re
 import time
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -664,3 +665,26 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     def structured_data(self, request=None):
         return procedure_page_graph(self, request)
+
+
+class ReviewReminder(models.Model):
+    """The last reminder mailed to one person about one page's medical review (see the
+    `send_review_reminders` command): a page is named to the same person at most once a week."""
+
+    page = models.ForeignKey(
+        ProcedurePage, on_delete=models.CASCADE, related_name="review_reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "recipient"], name="one_review_reminder_per_page_and_recipient"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.page} to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"
