@@ -86,11 +86,11 @@ class TreatmentsAdmin(ModelAdmin):
         "title",
         "body_area_names",
         "live",
+        "smog_grade",
         "last_reviewed",
         "reviewed_by",
         "next_review_due",
         "review_status_label",
-        "smog_grade",
     )
     export_filename = "treatments"
     ordering = ("title",)
