@@ -552,7 +552,11 @@ class ProcedurePage(MedicalReviewMixin, Page):
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("body_areas")]),
         FieldPanel("image"),
-        FieldPanel("body"),
+        FieldPanel(
+            "body",
+            help_text="Preview → Readability (SMOG) shows how easy each section is to read, "
+            "as you type.",
+        ),
         *MedicalReviewMixin.review_panels,
     ]
     search_fields = Page.search_fields + [

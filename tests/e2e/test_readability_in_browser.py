@@ -45,6 +45,7 @@ def test_the_reading_level_follows_what_the_editor_types(site, plain_page, staff
     page.get_by_role("link", name="Knee injections").first.click()
     expect(page.locator("#id_title")).to_have_value("Knee injections")
 
+    expect(page.get_by_text("Preview → Readability (SMOG) shows how easy")).to_be_visible()
     page.get_by_role("button", name="Toggle preview").click()
     page.get_by_label("Preview mode").select_option(label="Readability (SMOG)")
     preview = page.frame_locator("#w-preview-iframe")
