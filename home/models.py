@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -9,6 +10,8 @@ from clinic_site.errors import remember_clinic_contact
 from clinic_site.text import tel_href
 
 FEATURED_TREATMENTS_MAX = 6
+# Plain-language guidance aims at a SMOG grade of 9 to 12; the clinic's default is 10 or below.
+DEFAULT_SMOG_TARGET = 10
 
 
 @register_setting(icon="site")
@@ -35,6 +38,13 @@ class ClinicSettings(BaseSiteSetting):
         ),
         help_text="Shown at the foot of every page.",
     )
+    smog_target = models.PositiveSmallIntegerField(
+        "readability target (SMOG grade)",
+        default=DEFAULT_SMOG_TARGET,
+        validators=[MinValueValidator(4), MaxValueValidator(20)],
+        help_text="The highest SMOG grade a treatment page should read at. The editor warns "
+        "above it (it does not stop publishing). Plain-language guidance aims at 9 to 12.",
+    )
 
     panels = [
         FieldPanel("clinic_name"),
@@ -44,6 +54,7 @@ class ClinicSettings(BaseSiteSetting):
         ),
         FieldPanel("emergency_number"),
         FieldPanel("medical_disclaimer"),
+        FieldPanel("smog_target"),
     ]
 
     class Meta:

@@ -2,11 +2,13 @@ import datetime
 import re
 import time
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, strip_tags
@@ -25,6 +27,7 @@ from clinic_site.text import lower_first, non_empty_lines, tel_href
 from . import opening_hours
 from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sections
 from .forms import BodyAreaFilterForm, ClinicLocationForm
+from .readability import page_smog, readability_report, smog_target
 from .structured_data import procedure_page_graph
 from .workflows import (
     ClinicalPagePermissionTester,
@@ -689,6 +692,15 @@ class ProcedurePage(MedicalReviewMixin, Page):
         help_text="Optional. Shown at the top of the page and in listings.",
     )
     body = StreamField(ProcedureStreamBlock(), default=standard_sections)
+    smog_grade = models.DecimalField(
+        "reading level (SMOG grade)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The SMOG grade of the page's text, worked out each time the page is saved.",
+    )
 
     objects = PageManager.from_queryset(ProcedurePageQuerySet)()
 
@@ -702,7 +714,11 @@ class ProcedurePage(MedicalReviewMixin, Page):
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("body_areas")]),
         FieldPanel("image"),
-        FieldPanel("body"),
+        FieldPanel(
+            "body",
+            help_text="Preview → Readability (SMOG) shows how easy each section is to read, "
+            "as you type.",
+        ),
         *MedicalReviewMixin.review_panels,
     ]
     search_fields = Page.search_fields + [
@@ -715,14 +731,37 @@ class ProcedurePage(MedicalReviewMixin, Page):
     parent_page_types = ["procedures.ProcedureIndexPage"]
     subpage_types = []
 
+    # The editor's preview shows the page, or how readable each of its sections is.
+    READABILITY_PREVIEW_MODE = "readability"
+    preview_modes = [("", "Page"), (READABILITY_PREVIEW_MODE, "Readability (SMOG)")]
+
     class Meta:
         # Staff call them treatments everywhere in the admin.
         verbose_name = "treatment"
         verbose_name_plural = "treatments"
         permissions = [("review_procedurepage", "Can approve treatments in clinical review")]
 
+    def save(self, *args, **kwargs):
+        """Keep the SMOG grade of what the page says (its summary and body) with the page, so
+        that the Treatments listing can show and sort by it."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"body", "summary"} & set(update_fields):
+            self.smog_grade = page_smog(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "smog_grade"}
+        super().save(*args, **kwargs)
+
     def get_meta_description(self):
         return self.search_description or self.summary
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == self.READABILITY_PREVIEW_MODE:
+            return TemplateResponse(
+                request,
+                "procedures/admin/readability_preview.html",
+                {"page": self, "report": readability_report(self, smog_target(request))},
+            )
+        return super().serve_preview(request, mode_name)
 
     def permissions_for_user(self, user):
         return ClinicalPagePermissionTester(user, self)
@@ -813,3 +852,26 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     def structured_data(self, request=None):
         return procedure_page_graph(self, request)
+
+
+class ReviewReminder(models.Model):
+    """The last reminder mailed to one person about one page's medical review (see the
+    `send_review_reminders` command): a page is named to the same person at most once a week."""
+
+    page = models.ForeignKey(
+        ProcedurePage, on_delete=models.CASCADE, related_name="review_reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "recipient"], name="one_review_reminder_per_page_and_recipient"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.page} to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"

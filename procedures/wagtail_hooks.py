@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
+from django.db.models import Value
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -13,9 +14,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+from wagtail_modeladmin.views import IndexView
 
 from .choosers import ClinicLocationChooserViewSet, ReferenceChooserViewSet
 from .models import BodyArea, ClinicLocation, ProcedurePage, Reference
+from .readability import smog_target
 from .views import ProceduresDueForReviewView
 
 
@@ -52,17 +55,30 @@ class TreatmentsButtonHelper(PageButtonHelper):
         return super().get_buttons_for_obj(obj, exclude=[*(exclude or []), "copy"], **kwargs)
 
 
+class TreatmentsIndexView(IndexView):
+    # The export title-cases headings; SMOG is an acronym.
+    export_headings = {"smog_grade": "Reading level (SMOG grade)"}
+
+
 class TreatmentsAdmin(ModelAdmin):
     """Procedure pages, with their review dates; "Add" creates one under the procedures index."""
 
     model = ProcedurePage
     permission_helper_class = TreatmentsPermissionHelper
     button_helper_class = TreatmentsButtonHelper
+    index_view_class = TreatmentsIndexView
     menu_label = "Treatments"
     menu_icon = "doc-full-inverse"
     menu_order = 150
     add_to_admin_menu = True
-    list_display = ("title", "body_area_names", "live", "last_reviewed", "next_review")
+    list_display = (
+        "title",
+        "body_area_names",
+        "live",
+        "last_reviewed",
+        "next_review",
+        "reading_level",
+    )
     list_filter = ("body_areas", "live", ReviewStatusFilter)
     search_fields = ("title",)
     list_per_page = 50
@@ -70,6 +86,7 @@ class TreatmentsAdmin(ModelAdmin):
         "title",
         "body_area_names",
         "live",
+        "smog_grade",
         "last_reviewed",
         "reviewed_by",
         "next_review_due",
@@ -87,11 +104,20 @@ class TreatmentsAdmin(ModelAdmin):
             .prefetch_related("body_areas")
             .prefetch_workflow_states()
             .annotate_approved_schedule()
+            .annotate(smog_target=Value(smog_target(request)))
         )
 
     @admin.display(description="Next review due", ordering="next_review_due")
     def next_review(self, page):
         return render_to_string("procedures/admin/review_status.html", {"page": page})
+
+    @admin.display(description="Reading level (SMOG)", ordering="smog_grade")
+    def reading_level(self, page):
+        """The SMOG grade of the page's saved text, marked when above the clinic's target."""
+        return render_to_string(
+            "procedures/admin/reading_level.html",
+            {"grade": page.smog_grade, "target": page.smog_target},
+        )
 
 
 modeladmin_register(TreatmentsAdmin)
