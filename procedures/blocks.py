@@ -407,6 +407,7 @@ class PreparationBlock(SectionBlock):
         return {"steps": at_least_one(value["steps"], "Add at least one step.")}
 
     class Meta:
+        label = "How to prepare"
         heading = "How to prepare for {name}"
         icon = "clipboard-list"
         template = "procedures/blocks/preparation.html"
@@ -460,6 +461,7 @@ class AftercareBlock(SectionBlock):
         }
 
     class Meta:
+        label = "Recovery and aftercare"
         heading = "Recovery and aftercare after {name}"
         icon = "calendar-check"
         template = "procedures/blocks/aftercare.html"
@@ -528,6 +530,7 @@ class AlternativesBlock(SectionBlock):
         return {"items": at_least_one(value["items"], "Add at least one alternative.")}
 
     class Meta:
+        label = "Alternatives"
         heading = "Alternatives to {name}"
         icon = "redirect"
         template = "procedures/blocks/alternatives.html"
@@ -605,6 +608,7 @@ class UrgentHelpBlock(SectionBlock):
         return context
 
     class Meta:
+        label = "When to get help"
         heading = "When to get help after {name}"
         icon = "error"
         template = "procedures/blocks/urgent_help.html"
@@ -631,6 +635,7 @@ class QuestionsBlock(SectionBlock):
         return {"items": at_least_one(value["items"], "Add at least one question.")}
 
     class Meta:
+        label = "Questions patients ask"
         heading = "Questions patients ask about {name}"
         icon = "help"
         template = "procedures/blocks/questions.html"

@@ -166,6 +166,7 @@ def test_setup_site_serves_the_site_at_its_public_address(db, monkeypatch, clien
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert sorted(locations) == [
         "https://clinic.example/",
+        "https://clinic.example/clinicians/",
         "https://clinic.example/contact/",
         "https://clinic.example/procedures/",
     ]

@@ -157,6 +157,20 @@ def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browse
     risk = add_list_item(risks, "items")
     risk.locator("input[type=text]").last.fill("Infection")
 
+    # The patient's path: preparing, recovery, alternatives, when to get help, questions.
+    steps = add_list_item(section(page, "How to prepare"), "steps")
+    steps.get_by_label("Step").last.fill("Bring a list of the medicines you take")
+    section(page, "Recovery and aftercare").get_by_label("How long recovery takes").fill(
+        "A few days."
+    )
+    alternatives = add_list_item(section(page, "Alternatives"), "items")
+    alternatives.get_by_label("Or another treatment").last.fill("Physiotherapy")
+    alternatives.get_by_label("Note").last.fill("Exercises with a therapist.")
+    emergency = add_list_item(section(page, "When to get help"), "emergency")
+    emergency.locator("input[type=text]").last.fill("You have difficulty breathing")
+    questions = add_list_item(section(page, "Questions patients ask"), "items")
+    questions.get_by_label("Question").last.fill("Will it hurt?")
+    type_rich_text(questions, "You may feel some pressure.")
     choose_practitioner(page, EXAMPLE_CLINICIAN)
 
     wait_for_autosave(page)
@@ -183,6 +197,18 @@ def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browse
     assert [(item["effect"], item["note"]) for item in side_effect["items"]] == [
         ("Pain at the injection site", "for a few days")
     ]
+    [step] = draft.blocks_of_type("preparation")[0]["steps"]
+    assert step.text == "Bring a list of the medicines you take"
+    [alternative] = draft.blocks_of_type("alternatives")[0]["items"]
+    assert (alternative.title, alternative["note"]) == (
+        "Physiotherapy",
+        "Exercises with a therapist.",
+    )
+    assert list(draft.blocks_of_type("urgent_help")[0]["emergency"]) == [
+        "You have difficulty breathing"
+    ]
+    [question] = draft.blocks_of_type("questions")[0]["items"]
+    assert "You may feel some pressure." in str(question["answer"])
 
     # Nobody outside the admin can read it yet.
     response = page.request.get(f"{site}/procedures/{NEW_SLUG}/")
