@@ -15,6 +15,7 @@ use.
 
 import http.client
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -24,9 +25,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 # As a browser behind the site's HTTPS proxy (gunicorn trusts X-Forwarded-Proto from
-# 127.0.0.1); no Accept-Encoding, so the figures are the same whether or not the server
-# compresses.
-HEADERS = {"Host": "localhost", "X-Forwarded-Proto": "https"}
+# 127.0.0.1), taking gzip where the server offers it.
+HEADERS = {"Host": "localhost", "X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
 PERCENTILES = (50, 90, 99)
 CONNECTIONS = 16
 WRK_THREADS = 2
@@ -56,9 +56,15 @@ def describe(tool, seconds):
     return f"bench/load.py, {CONNECTIONS} keep-alive connections, {seconds} s"
 
 
-def run(url, seconds, tool=None, headers=HEADERS):
-    """Load `url` for `seconds` with wrk when installed (or when `tool` says so)."""
-    tool = tool or ("wrk" if wrk_installed() else "python")
+def choose_tool():
+    """wrk when installed, unless BENCH_LOAD=python asks for the Python generator."""
+    if os.environ.get("BENCH_LOAD") == "python" or not wrk_installed():
+        return "python"
+    return "wrk"
+
+
+def run(url, seconds, tool, headers=HEADERS):
+    """Load `url` for `seconds` with `tool`: "wrk" or "python"."""
     if tool == "wrk":
         return wrk(url, seconds, headers=headers)
     return python_load(url, seconds=seconds, headers=headers)

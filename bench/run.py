@@ -186,7 +186,7 @@ def measure(setup, tool):
 
 def main():
     workdir = Path(tempfile.mkdtemp(prefix=SCRATCH_DIR_PREFIX))
-    tool = "wrk" if load.wrk_installed() else "python"
+    tool = load.choose_tool()
     sqlite = Setup(
         "SQLite + local-memory cache",
         workdir / "sqlite",
@@ -244,8 +244,8 @@ def print_table(setups, tool, skipped):
         "keep-alive; production settings (bench/settings.py), DEBUG off"
     )
     print(
-        f"Load: {load.describe(tool, SECONDS)} per row, one round, after "
-        f"{WARM_UP_REQUESTS} untimed requests; render: Django test Client in-process"
+        f"Load: {load.describe(tool, SECONDS)} per row, Accept-Encoding: gzip, one round, "
+        f"after {WARM_UP_REQUESTS} untimed requests; render: Django test Client in-process"
     )
     print(f"Data: demo content + {SAMPLE_COUNT:,} sample procedures in a scratch database")
     print()
@@ -314,8 +314,8 @@ def print_table(setups, tool, skipped):
         )
     if tool == "python":
         notes.append(
-            "wrk is not installed: the load came from bench/load.py, slower than wrk and "
-            "sharing the CPU; compare x min, not req/s (apt-get install -y wrk)"
+            "the load came from bench/load.py (wrk is not installed, or BENCH_LOAD=python): "
+            "slower than wrk, and it shares the CPU with the server; compare x min, not req/s"
         )
     for setup in memory_setups:
         (before, at_before), (after, at_after) = setup.memory[-2:]

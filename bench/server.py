@@ -36,7 +36,8 @@ def serve(env, workdir):
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     env = {**env, "GUNICORN_THREADS": str(THREADS), "WEB_CONCURRENCY": str(WORKERS)}
-    with servers.gunicorn(env, workdir, workers=WORKERS) as base_url:
+    # No control socket: its default path is shared by every gunicorn on the machine.
+    with servers.gunicorn(env, workdir, "--no-control-socket", workers=WORKERS) as base_url:
         server = Server(base_url, int((workdir / "gunicorn.pid").read_text()))
         deadline = time.monotonic() + servers.START_TIMEOUT
         while len(server.worker_pids()) < WORKERS:

@@ -22,6 +22,11 @@ def _where(url):
     return f"{parts.hostname}:{parts.port}"
 
 
+def first_line(error):
+    lines = str(error).strip().splitlines()
+    return " ".join(lines[0].split()) if lines else type(error).__name__
+
+
 def unavailable():
     """Why the PostgreSQL + Redis run cannot happen (one line), or None when it can."""
     import psycopg
@@ -30,12 +35,11 @@ def unavailable():
     try:
         psycopg.connect(POSTGRES_URL, connect_timeout=TIMEOUT).close()
     except psycopg.Error as error:
-        reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error)
-        return f"no PostgreSQL at {_where(POSTGRES_URL)} ({reason})"
+        return f"no PostgreSQL at {_where(POSTGRES_URL)} ({first_line(error)})"
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=TIMEOUT).ping()
     except redis.RedisError as error:
-        return f"no Redis at {_where(REDIS_URL)} ({error})"
+        return f"no Redis at {_where(REDIS_URL)} ({first_line(error)})"
     return None
 
 
