@@ -9,25 +9,29 @@ with the reason, when they are not at 127.0.0.1:5432 and :6379; see bench/servic
    The developer's db.sqlite3 and DATABASE_URL are never touched.
 2. In this machine's Python, each page's queries per request and its render time (median and
    95th percentile of 40 requests) with Django's test Client (bench/inprocess.py).
-3. gunicorn as deployed (gunicorn.conf.py: gthread, 2 workers x 4 threads; keep-alive) with
-   the production settings plus the minimal view (bench/settings.py, bench/urls.py). Each page
-   is loaded for 10 seconds by wrk (-t2 -c16), or by bench/load.py when wrk is not installed,
-   after 50 untimed requests. The minimal view, a fixed 19 KB page behind the same
-   middleware, is the ceiling: "x min" is a page's requests per second over the minimal
-   view's, in the same set-up of the same run, which stays meaningful on a busy machine
-   or with the slower Python load generator.
+3. gunicorn as deployed, gunicorn.conf.py unchanged: gthread, 2 workers x 4 threads, with
+   keep-alive. (Not 2 sync workers: production runs gthread, and sync workers close every
+   connection, which would measure connection set-up rather than the site.) The settings are
+   production's plus the minimal view (bench/settings.py, bench/urls.py). Each page is loaded
+   for 10 seconds by wrk (-t2 -c16), or by bench/load.py when wrk is not installed, after 50
+   untimed requests. The minimal view, a fixed 19 KB page behind the same middleware, is the
+   ceiling: "x min" is a page's requests per second over the minimal view's, in the same
+   set-up of the same run, which stays meaningful on a busy machine or with the slower
+   Python load generator.
 4. "uncached": a second gunicorn with every cache off (BENCH_CACHES_OFF=1, Django's dummy
    cache), so Wagtail's page cache and any response cache miss on every request.
-5. Memory: before its load points, the new gunicorn serves the cached prolotherapy page
+5. Memory: before its load points, the first gunicorn serves the cached prolotherapy page
    1,000, then 10,000, then 30,000 requests (exact counts, bench/load.py); after each, the
    workers' peak resident memory (VmHWM). The growth from 10,000 to 30,000 shows a leak.
    This takes minutes at the page's speed, so it runs on one set-up: PostgreSQL + Redis, as
    production, or SQLite when they are absent (BENCH_MEMORY=all: both).
 
-Timing choices, to stay within about 6 minutes on a 2-core machine: one round of 10-second
-load points (rounds interleaved for medians would triple that), the two databases loaded at
-the same time before anything is measured. BENCH_SECONDS and BENCH_RENDER_REPEATS change the
-durations; the figures are then not comparable with a default run.
+Time: one round of 10-second load points (three interleaved rounds, for medians, would
+triple it), and the two databases loaded side by side before anything is measured: about 4
+minutes on a quiet 2-core machine, plus the memory sequence, 30,000 requests at the cached
+page's pace (about 140 a second there: 3.5 minutes). A busy machine makes all of it slower
+and its figures noisier. BENCH_SECONDS, BENCH_RENDER_REPEATS and BENCH_MEMORY_AFTER shorten
+a run while working on the bench; its figures are then not comparable with a default run's.
 """
 
 import contextlib
