@@ -30,6 +30,8 @@ HEADERS = {"Host": "localhost", "X-Forwarded-Proto": "https", "Accept-Encoding":
 PERCENTILES = (50, 90, 99)
 CONNECTIONS = 16
 WRK_THREADS = 2
+# Seconds a request may take before it counts as failed: gunicorn's own worker timeout
+# (wrk's default, 2 s, would count a slow answer on a busy machine as an error).
 REQUEST_TIMEOUT = 30
 
 
@@ -37,7 +39,7 @@ REQUEST_TIMEOUT = 30
 class LoadResult:
     tool: str
     requests: int  # responses received, whatever their status
-    errors: int  # responses other than 2xx/3xx, and requests that got no response
+    errors: int  # responses other than 2xx/3xx, and requests with no answer in time
     seconds: float
     latency_ms: dict = field(default_factory=dict)  # percentile -> milliseconds
 
@@ -52,7 +54,7 @@ def wrk_installed():
 
 def describe(tool, seconds):
     if tool == "wrk":
-        return f"wrk -t{WRK_THREADS} -c{CONNECTIONS} -d{seconds}s"
+        return f"wrk -t{WRK_THREADS} -c{CONNECTIONS} -d{seconds}s --timeout={REQUEST_TIMEOUT}s"
     return f"bench/load.py, {CONNECTIONS} keep-alive connections, {seconds} s"
 
 
@@ -141,7 +143,8 @@ def percentile(ordered, p):
 
 
 def wrk(url, seconds, *, headers=HEADERS, connections=CONNECTIONS, threads=WRK_THREADS):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    command += [f"--timeout={REQUEST_TIMEOUT}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(

@@ -338,8 +338,9 @@ def print_table(setups, tool, skipped):
             result = setup.loads[page.label]
             if result.errors:
                 notes.append(
-                    f"! {setup.name}, {page.label}: {result.errors:,} of {result.requests:,} "
-                    "requests failed or were not 2xx/3xx"
+                    f"! {setup.name}, {page.label}: {result.errors:,} requests failed (no "
+                    f"answer within {load.REQUEST_TIMEOUT} s, or not 2xx/3xx); "
+                    f"{result.requests:,} were answered"
                 )
     if skipped:
         notes.append(f"PostgreSQL + Redis: skipped, {skipped}")
