@@ -1,162 +1,353 @@
-"""`make bench`: database queries and response times of the site's main pages.
+"""`make bench`: what the site's main pages cost, served as in production, in one table.
 
-Runs in-process against a fresh SQLite database (or DATABASE_URL, if set) loaded with the demo
-content, using Django's test client: the figures measure the application (routing, queries,
-templates), not a web server or network. Each timing is the median of many requests after a
-warm-up, with Wagtail's own small lookups (site root paths) cached, as in production. Procedure
-pages cache their rendered article ({% wagtailpagecache %}); they are measured both ways.
+For each set-up, SQLite with the local-memory cache, then PostgreSQL with Redis (skipped,
+with the reason, when they are not at 127.0.0.1:5432 and :6379; see bench/services.py):
+
+1. A scratch database made for this run (a SQLite file in a temporary directory; a new
+   PostgreSQL database `clinic_bench_<pid>`, dropped at the end) gets the demo content and
+   1,000 sample procedures titled "Sample procedure 0001 (benchmark data)" (bench/data.py).
+   The developer's db.sqlite3 and DATABASE_URL are never touched.
+2. In this machine's Python, each page's queries per request and its render time (median and
+   95th percentile of 40 requests) with Django's test Client (bench/inprocess.py).
+3. gunicorn as deployed, gunicorn.conf.py unchanged: gthread, 2 workers x 4 threads, with
+   keep-alive. (Not 2 sync workers: production runs gthread, and sync workers close every
+   connection, which would measure connection set-up rather than the site.) The settings are
+   production's plus the minimal view (bench/settings.py, bench/urls.py). Each page is loaded
+   for 10 seconds by wrk (-t2 -c16), or by bench/load.py when wrk is not installed, after 50
+   untimed requests. The minimal view, a fixed 19 KB page behind the same middleware, is the
+   ceiling: "x min" is a page's requests per second over the minimal view's, in the same
+   set-up of the same run, which stays meaningful on a busy machine or with the slower
+   Python load generator.
+4. "uncached": a second gunicorn with every cache off (BENCH_CACHES_OFF=1, Django's dummy
+   cache), so Wagtail's page cache and any response cache miss on every request.
+5. Memory: before its load points, the first gunicorn serves the cached prolotherapy page
+   1,000, then 10,000, then 30,000 requests (exact counts, bench/load.py); after each, the
+   workers' peak resident memory (VmHWM). The growth from 10,000 to 30,000 shows a leak.
+   This takes minutes at the page's speed, so it runs on one set-up: PostgreSQL + Redis, as
+   production, or SQLite when they are absent (BENCH_MEMORY=all: both).
+
+Time: one round of 10-second load points (three interleaved rounds, for medians, would
+triple it), and the two databases loaded side by side before anything is measured: about 4
+minutes on a quiet 2-core machine, plus the memory sequence, 30,000 requests at the cached
+page's pace (about 140 a second there: 3.5 minutes). A busy machine makes all of it slower
+and its figures noisier. BENCH_SECONDS, BENCH_RENDER_REPEATS and BENCH_MEMORY_AFTER shorten
+a run while working on the bench; its figures are then not comparable with a default run's.
 """
 
-import itertools
+import contextlib
+import datetime
+import json
 import os
-import statistics
+import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WORKDIR = tempfile.mkdtemp(prefix="clinic-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORKDIR}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic_site.settings.test")
 
-import django  # noqa: E402
+from bench import load, services  # noqa: E402
+from bench.data import SAMPLE_COUNT, SCRATCH_DIR_PREFIX  # noqa: E402
+from bench.pages import MINIMAL, PAGES, PROLOTHERAPY_CACHED  # noqa: E402
+from bench.server import THREADS, WORKERS, serve  # noqa: E402
+from tests import servers  # noqa: E402
 
-django.setup()
-
-from bs4 import BeautifulSoup  # noqa: E402
-from captcha.models import CaptchaStore  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from procedures.models import (  # noqa: E402
-    ProcedureIndexPage,
-    ProcedurePage,
-    new_content_version,
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARM_UP_REQUESTS = 50
+MEMORY_AFTER = tuple(
+    int(n) for n in os.environ.get("BENCH_MEMORY_AFTER", "1000,10000,30000").split(",")
 )
-
-REPEATS = int(os.environ.get("BENCH_REPEATS", "50"))
-rows = []
-
-
-def measure(label, request, repeats=REPEATS, before=lambda: None):
-    """Queries of one request, and the median and 95th percentile time of `repeats` more.
-
-    `before` runs ahead of each request, untimed (to drop a cached fragment, say)."""
-    request()  # warm-up: imports, template loading, process-wide caches
-    before()
-    reset_queries()  # a request clears the query log; start it empty so none is lost
-    with CaptureQueriesContext(connection) as queries:
-        response = request()
-    query_count = len(queries)  # read now: later requests clear the log it reads from
-    assert response.status_code in (200, 302), (label, response.status_code)
-    times = []
-    for _ in range(repeats):
-        before()
-        start = time.perf_counter()
-        request()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    rows.append((label, query_count, statistics.median(times), p95))
+MEMORY_ON_ALL = os.environ.get("BENCH_MEMORY", "") == "all"
+STARTED = time.monotonic()
 
 
-def measure_contact_posts(client, repeats=REPEATS):
-    """Valid contact messages: each POST timed and counted alone (its captcha GET is not)."""
-    counts, times = [], []
-    for attempt in range(repeats + 1):
-        page = BeautifulSoup(client.get("/contact/").content, "html.parser")
-        key = page.find("input", attrs={"name": "captcha_0"})["value"]
-        data = {
-            "name": "Sample Patient",
-            "email": "patient@example.org",
-            "phone": "",
-            "message": "Sample message for the benchmark.",
-            "no_medical_details": "on",
-            "captcha_0": key,
-            "captcha_1": CaptchaStore.objects.get(hashkey=key).response,
-            "website": "",
-        }
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.post("/contact/", data, REMOTE_ADDR=f"198.51.100.{attempt}")
-            elapsed = (time.perf_counter() - start) * 1000
-        assert response.status_code == 200 and b"error-summary" not in response.content
-        if attempt:  # the first is the warm-up
-            counts.append(len(queries))
-            times.append(elapsed)
-    times.sort()
-    rows.append(
-        (
-            "POST /contact/ (valid: stored, then mailed)",
-            max(counts),
-            statistics.median(times),
-            times[min(len(times) - 1, int(len(times) * 0.95))],
-        )
+def say(message):
+    """Progress, on stderr: the table alone goes to stdout."""
+    print(f"[{time.monotonic() - STARTED:5.0f}s] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Setup:
+    name: str
+    workdir: Path
+    env: dict
+    measure_memory: bool = False
+    inprocess: dict = field(default_factory=dict)
+    loads: dict = field(default_factory=dict)  # page label -> LoadResult
+    sizes: dict = field(default_factory=dict)  # page label -> (plain bytes, gzip bytes or None)
+    memory: list = field(default_factory=list)  # (requests, {worker pid: MB})
+
+
+def environment(workdir, **changes):
+    """The production environment of a deployment in `workdir`, with the bench's settings
+    module, plain HTTP behind the (trusted) proxy header, and a secret key for this run."""
+    not_inherited = ("CACHE_KEY_PREFIX", "BENCH_CACHES_OFF", "LOG_LEVEL")
+    env = servers.production_env(
+        workdir,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SECURE_SSL_REDIRECT="false",
+        **changes,
     )
+    return {k: v for k, v in env.items() if k not in not_inherited or k in changes}
 
 
-def add_sample_procedures(index, count):
-    existing = ProcedurePage.objects.filter(title__startswith="Sample treatment").count()
-    for number in range(existing, count):
-        page = index.add_child(
-            instance=ProcedurePage(
-                title=f"Sample treatment {number:03d}",
-                summary="Sample content for the benchmark; not a real treatment.",
+def bench_python(args, env, log=None):
+    """`python -m bench.<args>` in the project directory; its stdout."""
+    result = subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if log is not None:
+        Path(log).write_text(result.stderr)
+    if result.returncode:
+        raise RuntimeError(f"python -m {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def prepare(setups, static_env):
+    """Load every set-up's database and collect the static files, all at once (nothing is
+    measured meanwhile)."""
+    quiet = {"LOG_LEVEL": "WARNING", "DATABASE_STATEMENT_TIMEOUT": "0"}
+    jobs = [
+        (
+            f"collectstatic into {static_env['STATIC_ROOT']}",
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            {**static_env, **quiet},
+        )
+    ]
+    for setup in setups:
+        jobs.append(
+            (
+                f"{setup.name}: migrate, demo content, {SAMPLE_COUNT:,} sample procedures",
+                [sys.executable, "-m", "bench.inprocess", "prepare"],
+                {**setup.env, **quiet},
             )
         )
-        page.save_revision().publish()
+    running = []
+    for what, command, env in jobs:
+        say(f"preparing: {what}")
+        output = tempfile.TemporaryFile(mode="w+")
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        running.append((what, process, output))
+    for what, process, output in running:
+        if process.wait():
+            output.seek(0)
+            raise RuntimeError(f"{what} failed:\n{output.read()}")
+        output.close()
+
+
+def page_url(server, page):
+    return server.base_url + page.path
+
+
+def page_size(server, page):
+    """Bytes of the page's HTML, plain and, when the server compresses it, gzipped."""
+    status, _, plain = servers.fetch(page_url(server, page))
+    if status != 200:
+        raise RuntimeError(f"{page.path} answered {status}")
+    _, headers, body = servers.fetch(page_url(server, page), headers={"Accept-Encoding": "gzip"})
+    compressed = headers.get("Content-Encoding") == "gzip"
+    return len(plain), (len(body) if compressed else None)
+
+
+def load_point(setup, server, page, tool):
+    load.python_load(page_url(server, page), requests=WARM_UP_REQUESTS)
+    say(f"{setup.name}: {page.label}: {load.describe(tool, SECONDS)}")
+    result = load.run(page_url(server, page), SECONDS, tool=tool)
+    setup.loads[page.label] = result
+
+
+def memory_sequence(setup, server):
+    done = 0
+    for target in MEMORY_AFTER:
+        say(f"{setup.name}: memory: prolotherapy (cached), requests {done + 1:,} to {target:,}")
+        result = load.python_load(page_url(server, PROLOTHERAPY_CACHED), requests=target - done)
+        if result.errors:
+            raise RuntimeError(f"{result.errors} of the memory sequence's requests failed")
+        done = target
+        setup.memory.append((target, server.peak_memory_mb()))
+
+
+def measure(setup, tool):
+    say(f"{setup.name}: queries and render times, in-process")
+    setup.inprocess = json.loads(bench_python(["bench.inprocess", "measure"], setup.env))
+    for caches_off in (False, True):
+        pages = [page for page in PAGES if page.caches_off == caches_off]
+        env = {**setup.env, "BENCH_CACHES_OFF": "1"} if caches_off else setup.env
+        say(f"{setup.name}: starting gunicorn{' with every cache off' if caches_off else ''}")
+        with serve(env, setup.workdir / ("uncached" if caches_off else "cached")) as server:
+            for page in pages:
+                setup.sizes[page.label] = page_size(server, page)
+            if setup.measure_memory and not caches_off:
+                memory_sequence(setup, server)  # first, while the workers are new
+            for page in pages:
+                load_point(setup, server, page, tool)
 
 
 def main():
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo_content", "--no-accounts", stdout=open(os.devnull, "w"))
-    client = Client(HTTP_HOST="localhost")
-
-    for url in ("/", "/procedures/", "/contact/"):
-        measure(f"GET {url}", lambda url=url: client.get(url))
-    prolotherapy = "/procedures/prolotherapy/"
-    measure(
-        f"GET {prolotherapy} (rendered in full)",
-        lambda: client.get(prolotherapy),
-        before=new_content_version,  # drops the cached article
+    workdir = Path(tempfile.mkdtemp(prefix=SCRATCH_DIR_PREFIX))
+    tool = load.choose_tool()
+    sqlite = Setup(
+        "SQLite + local-memory cache",
+        workdir / "sqlite",
+        environment(
+            workdir / "sqlite",
+            DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
+            STATIC_ROOT=str(workdir / "static"),
+        ),
     )
-    measure(f"GET {prolotherapy} (article cached)", lambda: client.get(prolotherapy))
+    setups = [sqlite]
+    skipped = services.unavailable()
+    try:
+        with contextlib.ExitStack() as cleanup:
+            if skipped:
+                say(f"PostgreSQL + Redis: skipped, {skipped}")
+            else:
+                name = f"clinic_bench_{os.getpid()}"
+                database_url = cleanup.enter_context(services.postgres_database(name))
+                redis_url, prefix = cleanup.enter_context(services.redis_prefix(name))
+                postgres_dir = workdir / "postgresql"
+                setups.append(
+                    Setup(
+                        "PostgreSQL + Redis",
+                        postgres_dir,
+                        environment(
+                            postgres_dir,
+                            DATABASE_URL=database_url,
+                            REDIS_URL=redis_url,
+                            CACHE_KEY_PREFIX=prefix,
+                            STATIC_ROOT=str(workdir / "static"),
+                        ),
+                    )
+                )
+            for setup in setups if MEMORY_ON_ALL else setups[-1:]:
+                setup.measure_memory = True
+            prepare(setups, sqlite.env)
+            for setup in setups:
+                measure(setup, tool)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print_table(setups, tool, skipped)
 
-    measure_contact_posts(client)
-    addresses = (f"203.0.113.{n % 250}" for n in itertools.count())  # stay under the rate limit
-    measure(
-        "POST /contact/ (empty: errors shown)",
-        lambda: client.post("/contact/", {}, REMOTE_ADDR=next(addresses)),
+
+def count_label(n):
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def print_table(setups, tool, skipped):
+    gzip_served = any(gz is not None for s in setups for _, gz in s.sizes.values())
+    memory_setups = [s for s in setups if s.memory]
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"Clinic site benchmark, {when}, {os.cpu_count()} CPU cores")
+    print(
+        f"Server: gunicorn.conf.py as shipped, gthread: {WORKERS} workers x {THREADS} threads, "
+        "keep-alive; production settings (bench/settings.py), DEBUG off"
     )
+    print(
+        f"Load: {load.describe(tool, SECONDS)} per row, Accept-Encoding: gzip, one round, "
+        f"after {WARM_UP_REQUESTS} untimed requests; render: Django test Client in-process"
+    )
+    print(f"Data: demo content + {SAMPLE_COUNT:,} sample procedures in a scratch database")
+    print()
 
-    admin = get_user_model().objects.create_superuser("bench", "bench@clinic.example", "x")
-    staff = Client(HTTP_HOST="localhost")
-    staff.force_login(admin)
-    index = ProcedureIndexPage.objects.get()
-    for count in (10, 500):
-        add_sample_procedures(index, count - 1)  # plus the prolotherapy page
-        total = ProcedurePage.objects.count()
-        measure(
-            f"GET Treatments listing, {total} procedures",
-            lambda: staff.get("/admin/procedures/procedurepage/"),
-            repeats=10,
+    columns = [
+        ("page", 24, "<"),
+        ("queries", 7, ">"),
+        ("render ms", 9, ">"),
+        ("p95 ms", 7, ">"),
+        ("req/s", 7, ">"),
+        ("x min", 6, ">"),
+        ("load p99", 9, ">"),
+        ("HTML B", 7, ">"),
+    ]
+    if gzip_served:
+        columns.append(("gzip B", 7, ">"))
+    if memory_setups:
+        columns += [(f"MB@{count_label(n)}", 7, ">") for n in MEMORY_AFTER]
+
+    def line(cells):
+        return "  ".join(
+            f"{cell:{align}{width}}" for cell, (_, width, align) in zip(cells, columns, strict=True)
         )
 
-    width = max(len(row[0]) for row in rows)
-    print(f"{'request'.ljust(width)}  queries  median ms  p95 ms")
-    for label, queries, median, p95 in rows:
-        q = "" if queries is None else str(queries)
-        m = "" if median is None else f"{median:.1f}"
-        p = "" if p95 is None else f"{p95:.1f}"
-        print(f"{label.ljust(width)}  {q:>7}  {m:>9}  {p:>6}")
-    print(f"(database: {connection.vendor}; {REPEATS} timed requests each, after a warm-up)")
+    header = line([name for name, _, _ in columns])
+    print(header)
+    print("-" * len(header))
+    for setup in setups:
+        print(setup.name)
+        minimal = setup.loads[MINIMAL.label].per_second
+        for page in PAGES:
+            inproc = setup.inprocess[page.label]
+            result = setup.loads[page.label]
+            plain, gz = setup.sizes[page.label]
+            cells = [
+                f"  {page.label}",
+                str(inproc["queries"]),
+                f"{inproc['median_ms']:.1f}",
+                f"{inproc['p95_ms']:.1f}",
+                f"{result.per_second:.0f}",
+                f"{result.per_second / minimal:.2f}" if minimal else "-",
+                f"{result.latency_ms.get(99, float('nan')):.0f} ms",
+                f"{plain:,}",
+            ]
+            if gzip_served:
+                cells.append(f"{gz:,}" if gz is not None else "-")
+            if memory_setups:
+                if page is PROLOTHERAPY_CACHED and setup.memory:
+                    cells += [f"{max(mb.values()):.1f}" for _, mb in setup.memory]
+                else:
+                    cells += [""] * len(MEMORY_AFTER)
+            print(line(cells))
+    print("-" * len(header))
+
+    notes = [
+        "render ms, p95 ms: median and 95th percentile of in-process renders; "
+        "queries: per request, counted in-process",
+        "req/s, load p99: under gunicorn; x min: req/s over the minimal view's req/s, "
+        "same set-up, same run",
+        "uncached: a second gunicorn with every cache off (BENCH_CACHES_OFF=1: "
+        "Django's dummy cache)",
+    ]
+    if not gzip_served:
+        notes.append(
+            "HTML B: the page as served; the server does not compress HTML (a proxy in front may)"
+        )
+    if tool == "python":
+        notes.append(
+            "the load came from bench/load.py (wrk is not installed, or BENCH_LOAD=python): "
+            "slower than wrk, and it shares the CPU with the server; compare x min, not req/s"
+        )
+    for setup in memory_setups:
+        (before, at_before), (after, at_after) = setup.memory[-2:]
+        growth = ", ".join(
+            f"worker {pid}: {at_after[pid] - at_before[pid]:+.1f} MB"
+            for pid in sorted(at_after)
+            if pid in at_before
+        )
+        notes.append(
+            f"MB@: peak resident memory (VmHWM) of the larger of the {WORKERS} workers after that "
+            f"many requests of prolotherapy (cached), {setup.name}; from "
+            f"{count_label(before)} to {count_label(after)}: {growth}"
+        )
+    for setup in setups:
+        for page in PAGES:
+            result = setup.loads[page.label]
+            if result.errors:
+                notes.append(
+                    f"! {setup.name}, {page.label}: {result.errors:,} requests failed (no "
+                    f"answer within {load.REQUEST_TIMEOUT} s, or not 2xx/3xx); "
+                    f"{result.requests:,} were answered"
+                )
+    if skipped:
+        notes.append(f"PostgreSQL + Redis: skipped, {skipped}")
+    minutes, seconds = divmod(round(time.monotonic() - STARTED), 60)
+    notes.append(f"The bench took {minutes} min {seconds:02d} s.")
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":
