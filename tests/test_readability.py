@@ -157,6 +157,7 @@ def test_each_section_of_a_page_gives_its_text(prolotherapy):
         "Who should not have prolotherapy",
         "Side effects of prolotherapy",
         "Where to have prolotherapy",
+        "Who gives prolotherapy",
         "Sources",
         "Call to action",
     ]
