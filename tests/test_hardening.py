@@ -166,6 +166,7 @@ def test_setup_site_serves_the_site_at_its_public_address(db, monkeypatch, clien
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert sorted(locations) == [
         "https://clinic.example/",
+        "https://clinic.example/clinicians/",
         "https://clinic.example/contact/",
         "https://clinic.example/procedures/",
     ]
@@ -174,7 +175,7 @@ def test_setup_site_serves_the_site_at_its_public_address(db, monkeypatch, clien
 
     # Run again (a new host name): nothing is created twice, the Site follows.
     setup_site(monkeypatch, SITE_HOSTNAME="www.clinic.example", SITE_PORT="8443")
-    assert Page.objects.count() == 4  # the tree's root, home, treatments, contact
+    assert Page.objects.count() == 5  # the tree's root, home, treatments, clinicians, contact
     site = Site.objects.get()
     assert (site.hostname, site.port, site.root_page_id) == ("www.clinic.example", 8443, home.pk)
 

@@ -49,7 +49,11 @@ def test_base_template_is_accessible_by_structure(client, home_page):
     assert soup.find("footer") is not None
     assert soup.find("meta", attrs={"name": "viewport"}) is not None
     nav = soup.find("nav", attrs={"aria-label": "Main"})
-    assert [a.get_text() for a in nav.find_all("a")] == ["Treatments", "Contact us"]
+    assert [a.get_text() for a in nav.find_all("a")] == [
+        "Treatments",
+        "Our clinicians",
+        "Contact us",
+    ]
 
 
 class HomePageTreeTests(WagtailPageTestCase):
