@@ -74,8 +74,8 @@ class Command(BaseCommand):
                 site=site, defaults={"clinic_name": site.site_name, "email": clinic_email}
             )
             index = load_procedure_index(home)
-            contact = load_contact_page(home, from_address="")
             clinicians = load_practitioner_index(home)
+            contact = load_contact_page(home, from_address="")
 
         self.stdout.write(f"Site ready at {site.root_url}")
         for page in (home, index, contact, clinicians):
