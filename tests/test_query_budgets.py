@@ -6,11 +6,15 @@ site root path or other cached value helps, and the page is fetched again and co
 admin's listings are counted with 10 and with 1,000 treatments: the same number of queries,
 whatever the length of the list."""
 
+import datetime
+
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from forms.models import ContactSubmission
@@ -127,6 +131,27 @@ def test_contact_page_get_and_post(client, demo_content, settings, django_assert
 # The admin
 
 
+def add_procedures_in_every_state(count, title):
+    """`count` treatments, a quarter each locked by marketing, in clinical review, scheduled
+    to go live and reviewed: what the admin's lists show with a badge or asks about."""
+    marketing = User.objects.get(username="marketing")
+    knee = BodyArea.objects.get(slug="knee")
+    for number, page in enumerate(add_procedures(count, title=title, body_areas=[knee])):
+        state = number % 4
+        if state == 0:
+            page.locked, page.locked_by, page.locked_at = True, marketing, timezone.now()
+            page.save()
+        elif state == 1:
+            page.save_revision(user=marketing)
+            page.get_workflow().start(page, marketing)
+        elif state == 2:
+            go_live = timezone.now() + datetime.timedelta(days=3)
+            page.save_revision(user=marketing, approved_go_live_at=go_live)
+        else:
+            page.record_review("Dr A Example", timezone.localdate())
+            page.save()
+
+
 def admin_queries(client, url):
     client.get(url)  # fills the process-wide caches (content types, permissions)
     with CaptureQueriesContext(connection) as queries:
@@ -135,16 +160,31 @@ def admin_queries(client, url):
     return len(queries), soup_of(response)
 
 
+@pytest.fixture
+def ten_then_a_thousand(demo_content):
+    """Adds treatments: first 9 (10 with the prolotherapy page), then 990 more; in each step,
+    some in every state the lists show, listed first (by title, and by latest change)."""
+
+    def add(step):
+        if step == 10:
+            add_procedures_in_every_state(8, title="A state treatment")
+            add_procedures(1)
+        else:
+            add_procedures_in_every_state(40, title="A later state treatment")
+            add_procedures_in_bulk(950, title="Another treatment")
+
+    return add
+
+
 @pytest.mark.parametrize("username", ["editor", "reviewer"])
 def test_treatments_listing_takes_as_many_queries_for_1000_treatments_as_for_10(
-    client, demo_content, username
+    client, ten_then_a_thousand, username
 ):
     log_in(client, username)
-    knee = BodyArea.objects.get(slug="knee")
-    add_procedures(9, body_areas=[knee])
+    ten_then_a_thousand(10)
     with_10, soup = admin_queries(client, TREATMENTS_URL)
     assert len(soup.select("table.listing tbody tr")) == 10
-    add_procedures_in_bulk(990, title="Another treatment", body_areas=[knee])
+    ten_then_a_thousand(1000)
     with_1000, soup = admin_queries(client, TREATMENTS_URL)
     rows = soup.select("table.listing tbody tr")
     assert len(rows) == 50  # a page of the list
@@ -154,16 +194,16 @@ def test_treatments_listing_takes_as_many_queries_for_1000_treatments_as_for_10(
 
 @pytest.mark.parametrize("username", ["editor", "reviewer"])
 def test_page_explorer_takes_as_many_queries_for_1000_treatments_as_for_10(
-    client, demo_content, username
+    client, ten_then_a_thousand, username
 ):
     log_in(client, username)
-    index = ProcedureIndexPage.objects.get()
-    explorer = f"/admin/pages/{index.pk}/"
-    add_procedures(9)
+    explorer = f"/admin/pages/{ProcedureIndexPage.objects.get().pk}/"
+    ten_then_a_thousand(10)
     with_10, soup = admin_queries(client, explorer)
     titles = [t.get_text(strip=True) for t in soup.select("table.listing td.title [id$=_title]")]
-    assert "Sample treatment 009" in titles
-    add_procedures_in_bulk(990, title="Another treatment")
+    assert len(titles) == 10 and "Sample treatment 001" in titles
+    assert "live + in moderation" in soup.select_one("table.listing").get_text()  # in review
+    ten_then_a_thousand(1000)
     with_1000, soup = admin_queries(client, explorer)
     assert len(soup.select("table.listing tbody tr")) == 50  # a page of the list
     assert with_1000 == with_10
