@@ -46,7 +46,7 @@ class SiteMiddleware:
     """Before Wagtail serves a page, find its Site as Wagtail would, in one query that also
     brings the site's home page (in its specific type), its clinic settings, every site's root
     path (for page links) and whether any page has view restrictions. Wagtail, and the
-    templates, then find them on the request instead of asking the database (four to six
+    templates, then find them on the request instead of asking the database (three or four
     queries a page view otherwise, and the view restrictions two more)."""
 
     def __init__(self, get_response):
