@@ -21,6 +21,8 @@ from wagtail.contrib.forms.models import (
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 
+from clinic_site.pages import ViewRestrictionsMixin
+
 from .forms import ContactFormBuilder
 from .ratelimit import RateLimit
 
@@ -105,7 +107,7 @@ class ContactSubmission(AbstractFormSubmission):
         return {**super().get_data(), "notification_status": self.notification_status}
 
 
-class ContactFormPage(AbstractEmailForm):
+class ContactFormPage(ViewRestrictionsMixin, AbstractEmailForm):
     """The contact form: editors choose its fields; each message is stored, then mailed to
     the clinic (the addresses only superusers may change)."""
 

@@ -7,6 +7,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
 from clinic_site.errors import remember_clinic_contact
+from clinic_site.pages import ViewRestrictionsMixin, no_view_restrictions, route_in_one_query
 from clinic_site.text import tel_href
 
 FEATURED_TREATMENTS_MAX = 6
@@ -77,7 +78,7 @@ class ClinicSettings(BaseSiteSetting):
         return tel_href(self.emergency_number)
 
 
-class HomePage(Page):
+class HomePage(ViewRestrictionsMixin, Page):
     """The site's root page: one per site, directly under Wagtail's root."""
 
     introduction = models.TextField(
@@ -103,6 +104,18 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "home page"
+
+    def route(self, request, path_components):
+        """Wagtail's routing from the site's root, with the pages of the whole path read in
+        one query (clinic_site.pages)."""
+        if path_components:
+            result = route_in_one_query(self, request, path_components)
+        else:
+            result = super().route(request, path_components)
+        page = result[0]
+        if no_view_restrictions(request) and isinstance(page, ViewRestrictionsMixin):
+            page.mark_as_having_no_view_restrictions()
+        return result
 
     def get_context(self, request, *args, **kwargs):
         from procedures.models import ClinicLocation, ProcedureIndexPage

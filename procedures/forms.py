@@ -5,20 +5,28 @@ from .opening_hours import overlapping, time_range
 
 
 class BodyAreaFilterForm(forms.Form):
-    """The treatments index narrowed to one body area (by its slug, in the address)."""
+    """The treatments index narrowed to one body area (by its slug, in the address).
 
-    area = forms.ModelChoiceField(
-        queryset=None,
-        to_field_name="slug",
+    `areas` is the list to choose from, read once: the form shows it and checks the choice
+    against it without asking the database again."""
+
+    area = forms.ChoiceField(
         required=False,
-        empty_label="All body areas",
         label="Body area",
         error_messages={"invalid_choice": "Choose a body area from the list."},
     )
 
     def __init__(self, data, areas):
         super().__init__(data)
-        self.fields["area"].queryset = areas
+        self.areas = {area.slug: area for area in areas}
+        self.fields["area"].choices = [
+            ("", "All body areas"),
+            *((area.slug, area.name) for area in self.areas.values()),
+        ]
+
+    def clean_area(self):
+        """The chosen BodyArea, or None for all of them."""
+        return self.areas.get(self.cleaned_data["area"])
 
 
 class ClinicLocationForm(WagtailAdminModelForm):

@@ -1,4 +1,5 @@
 import datetime
+import functools
 import re
 import time
 
@@ -21,6 +22,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from clinic_site.pages import ViewRestrictionsMixin
 from clinic_site.pagination import paginate
 from clinic_site.text import lower_first, non_empty_lines, tel_href
 
@@ -590,7 +592,7 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
 # published (from the procedures index's "add" form), past the review.
 
 
-class ProcedureIndexPage(Page):
+class ProcedureIndexPage(ViewRestrictionsMixin, Page):
     """/procedures/: the clinic's treatments, each with its summary."""
 
     introduction = models.TextField(
@@ -623,7 +625,7 @@ class ProcedureIndexPage(Page):
         A fixed number of queries, however many treatments there are."""
         context = super().get_context(request, *args, **kwargs)
         procedures = ProcedurePage.objects.child_of(self).live()
-        areas = BodyArea.objects.filter(procedures__in=procedures).distinct()
+        areas = list(BodyArea.objects.filter(procedures__in=procedures).distinct())
         area_form = BodyAreaFilterForm(request.GET, areas=areas)
         area = area_form.cleaned_data["area"] if area_form.is_valid() else None
         if area is not None:
@@ -650,7 +652,7 @@ PROCEDURE_TYPES = [
 ]
 
 
-class ProcedurePage(MedicalReviewMixin, Page):
+class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
     """A treatment the clinic offers, built from typed sections."""
 
     summary = models.TextField(
@@ -852,6 +854,13 @@ class ProcedurePage(MedicalReviewMixin, Page):
 
     def structured_data(self, request=None):
         return procedure_page_graph(self, request)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Built only when the template asks (its cached fragment may already hold it), with
+        # the request, whose Site gives the page's address without asking the database.
+        context["structured_data"] = functools.partial(self.structured_data, request)
+        return context
 
 
 class ReviewReminder(models.Model):

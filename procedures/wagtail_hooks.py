@@ -2,14 +2,14 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
-from django.db.models import Value
+from django.db.models import Prefetch, Value
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.models import ReferenceIndex
+from wagtail.models import ReferenceIndex, Task, WorkflowState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
@@ -182,6 +182,26 @@ def refuse_to_delete_clinic_content_in_use(request, instances):
             )
             return redirect(instance.snippet_viewset.get_url_name("usage"), instance.pk)
     return None
+
+
+@hooks.register("construct_explorer_page_queryset")
+def fetch_review_tasks_with_the_pages(parent_page, pages, request):
+    """The page explorer fetches each page's workflow state with the pages, but asks for the
+    task in its own type (a clinical review task) once a page in review: it decides whether
+    the page is locked. Fetch those tasks in their own type with the pages, in two queries."""
+    lookups = [
+        Prefetch(
+            lookup.prefetch_through,
+            queryset=WorkflowState.objects.active()
+            .select_related("current_task_state")
+            .prefetch_related(Prefetch("current_task_state__task", Task.objects.specific())),
+            to_attr=lookup.to_attr,
+        )
+        if isinstance(lookup, Prefetch) and lookup.to_attr == "_current_workflow_states"
+        else lookup
+        for lookup in pages._prefetch_related_lookups
+    ]
+    return pages.prefetch_related(None).prefetch_related(*lookups)
 
 
 @hooks.register("construct_page_action_menu")

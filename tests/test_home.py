@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
@@ -114,6 +115,23 @@ def test_production_settings_read_the_environment():
     assert result.stdout.strip() == (
         "['clinic.example', 'www.clinic.example'] False smtp.clinic.example"
     )
+
+
+@pytest.mark.parametrize("configured, expected", [(None, "600"), ("0", "0")])
+def test_production_settings_keep_database_connections(configured, expected):
+    env = dict(os.environ, SECRET_KEY="x" * 50, DATABASE_URL="postgres://clinic@db.example/clinic")
+    env.pop("DATABASE_CONN_MAX_AGE", None)
+    if configured is not None:
+        env["DATABASE_CONN_MAX_AGE"] = configured
+    code = (
+        "import clinic_site.settings.production as s;d=s.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{expected} True"
 
 
 def test_home_page_lists_the_live_treatments(client, home_page):

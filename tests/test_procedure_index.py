@@ -33,6 +33,15 @@ def test_the_index_comes_twenty_at_a_time_with_page_links(client, demo_content):
     assert last.title.get_text().startswith("Treatments (page 3)")
 
 
+@pytest.mark.parametrize("asked", ["9", "0", "-1", "two", "2.5"])
+def test_a_page_number_out_of_range_shows_the_nearest_page(client, demo_content, asked):
+    add_procedures(24)  # and the prolotherapy page: 25, two pages
+    soup = soup_of(client.get(INDEX, {"page": asked}))
+    expected = 1 if asked in ("two", "2.5") else 2
+    assert soup.select_one(".list-count").get_text() == f"25 treatments, page {expected} of 2."
+    assert len(titles(soup)) == (20 if expected == 1 else 5)
+
+
 def test_narrowing_by_body_area_keeps_the_area_in_the_page_links(client, demo_content):
     shoulder = BodyArea.objects.create(name="Shoulder")
     add_procedures(25, title="Shoulder treatment", body_areas=[shoulder])
@@ -69,4 +78,6 @@ def test_queries_do_not_grow_with_the_treatments(
     assert len(titles(soup)) == min(count, 20)
 
 
-QUERIES = 13
+# The Site with its home page and settings, the path's pages, the areas to choose from, the
+# page of treatments with their count, their body areas, the menu (tests/test_query_budgets.py).
+QUERIES = 6
