@@ -1,10 +1,12 @@
 import io
+import json
 import os
 import shutil
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 
 # In CI (REQUIRE_SERVICES=1) a missing service is a failure, not a skip.
@@ -35,6 +37,31 @@ def need_chromium():
         os.path.exists(CHROMIUM) or shutil.which("chromium"),
         "needs Chromium: apt-get install -y chromium (as root)",
     )
+
+
+def content_types_first(serialized):
+    """The database's rows as Django serialises them for `serialized_rollback`, with the
+    content types moved to the front.
+
+    Django writes the rows app by app in INSTALLED_APPS order, so the content types come after
+    the workflow task that a migration creates (procedures' clinical review task), and it
+    restores them in that order into emptied tables. Wagtail's Task() looks up its content
+    type when it is built: unless this process happened to have it cached, that lookup finds
+    an empty table and inserts a new row, and restoring the real one then fails with a
+    duplicate (app_label, model). Restored first, the content types are there to be found."""
+    rows = json.loads(serialized)
+    rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+    return json.dumps(rows)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test databases, with their serialised rows put in an order they can
+    be restored in (see content_types_first)."""
+    for connection in connections.all(initialized_only=True):
+        serialized = getattr(connection, "_test_serialized_contents", None)
+        if serialized is not None:
+            connection._test_serialized_contents = content_types_first(serialized)
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from slugify import slugify
 
 from home.demo import staff_password
-from tests.conftest import CHROMIUM, load_demo_content, need_chromium
+from tests.conftest import CHROMIUM, content_types_first, load_demo_content, need_chromium
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses database
 # access from a thread with a running loop unless told that this is fine.
@@ -65,7 +65,7 @@ def migrated_rows(django_db_setup, django_db_blocker):
     rows = getattr(connection, "_test_serialized_contents", None)
     if rows is None:
         with django_db_blocker.unblock():
-            rows = connection.creation.serialize_db_to_string()
+            rows = content_types_first(connection.creation.serialize_db_to_string())
     return rows
 
 
