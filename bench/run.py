@@ -33,11 +33,8 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from procedures.models import (  # noqa: E402
-    ProcedureIndexPage,
-    ProcedurePage,
-    new_content_version,
-)
+from pagecache.models import new_content_version  # noqa: E402
+from procedures.models import ProcedureIndexPage, ProcedurePage  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "50"))
 rows = []

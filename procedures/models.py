@@ -1,9 +1,7 @@
 import datetime
 import re
-import time
 
 from django.contrib import admin
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -21,26 +19,13 @@ from wagtail.search import index
 
 from clinic_site.pagination import paginate
 from clinic_site.text import lower_first, non_empty_lines, tel_href
+from pagecache.models import content_version
 
 from .blocks import ProcedureStreamBlock, SectionBlock, standard_sections
 from .forms import BodyAreaFilterForm
 from .opening_hours import opening_hours_errors
 from .structured_data import procedure_page_graph
 from .workflows import assign_clinical_review, may_review, record_clinical_review
-
-# Procedure pages cache their rendered article (see the page template). A page's cache key
-# changes when the page is published; this version changes when anything the article shows
-# from outside the page changes (a reference, a clinic location, a body area).
-CONTENT_VERSION_KEY = "procedures:content-version"
-
-
-def content_version():
-    return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns)
-
-
-def new_content_version(**kwargs):
-    cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
-
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
@@ -566,6 +551,9 @@ class ProcedurePage(MedicalReviewMixin, Page):
         return ProcedurePagePermissionTester(user, self)
 
     def get_cache_key_components(self):
+        """The rendered article is cached (see the page template) under a key that changes
+        when the page is published, and with the content version (pagecache) when anything
+        it shows from outside the page changes (a reference, a clinic location, a body area)."""
         return [*super().get_cache_key_components(), content_version()]
 
     @property

@@ -69,4 +69,5 @@ def test_queries_do_not_grow_with_the_treatments(
     assert len(titles(soup)) == min(count, 20)
 
 
-QUERIES = 13
+# One of them reads the content version, which every page the page cache may keep reads.
+QUERIES = 14
