@@ -3,8 +3,6 @@ is, what a kept page costs, how a change shows at once, the headers a CDN reads,
 the CDN purge, and a Redis that fails."""
 
 import gzip
-import http.server
-import threading
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,6 +14,7 @@ from clinic_site import cache as fault_tolerant_cache
 from home.models import ClinicSettings, FeaturedTreatment, HomePage
 from pagecache.models import new_content_version
 from procedures.models import BodyArea, ClinicLocation, ProcedurePage, Reference
+from tests.cdn import PurgeRecorder
 from tests.conftest import add_procedures, need_redis
 from tests.live import hung_port
 
@@ -318,39 +317,6 @@ def test_kept_pages_are_gzipped_for_browsers_that_accept_it(client, prolotherapy
 
 
 # The CDN purge (wagtail.contrib.frontend_cache)
-
-
-class PurgeRecorder(http.server.ThreadingHTTPServer):
-    """A caching proxy on a loopback port that records the PURGE requests it receives."""
-
-    def __init__(self):
-        self.purged = []
-        recorder = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PURGE(self):
-                recorder.purged.append((self.headers["Host"], self.path))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
 
 
 @pytest.fixture
