@@ -1,8 +1,11 @@
-"""Purging a CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache, set up
-from the environment in the production settings). Wagtail purges a page when it is published
-or unpublished; a change can also show on other pages (the treatments list, the home page,
-every page's footer), so after each change every live page is purged. The purge runs as a
-background task (the task worker sends it)."""
+"""Purging a CDN or caching proxy in front of the site with Wagtail's frontend cache tools
+(wagtail.contrib.frontend_cache, set up from the environment in the production settings).
+
+A change can show on many pages (the treatments list, the home page, every page's footer), so
+after each change every live page is purged, with the sitemap and the search page; a page
+unpublished, deleted or moved is purged at its old address too. Purges are sent after the
+change is committed, as a background task (the task worker sends them). Wagtail's own app,
+which purges only the page published, is not installed: this covers it."""
 
 import threading
 
@@ -38,9 +41,10 @@ def purge_frontend_cache():
     batch.purge()
 
 
-def purge_page_before_move(instance, **kwargs):
-    """A moved page leaves its old address: purge that too."""
-    if frontend_cache_configured() and instance.live:
+def purge_page(instance, **kwargs):
+    """A page unpublished, deleted or moved: purge its address as it is now (before a move or
+    a deletion), once the change is committed."""
+    if frontend_cache_configured():
         batch = PurgeBatch()
         batch.add_page(instance)
         transaction.on_commit(batch.purge)

@@ -6,11 +6,11 @@ SHOWN_ON_PAGES when a page starts showing it (a new snippet, a new setting)."""
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
-from .frontend import purge_frontend_cache, purge_page_before_move
+from .frontend import purge_frontend_cache, purge_page
 from .models import new_content_version
 
 SHOWN_ON_PAGES = [
@@ -53,7 +53,9 @@ def connect():
             post_delete.connect(
                 content_changed, sender=model, dispatch_uid=f"pagecache-delete-{model}"
             )
-    pre_page_move.connect(purge_page_before_move, dispatch_uid="pagecache-page-move")
+            pre_delete.connect(purge_page, sender=model, dispatch_uid=f"pagecache-purge-{model}")
+    pre_page_move.connect(purge_page, dispatch_uid="pagecache-purge-moved")
+    page_unpublished.connect(purge_page, dispatch_uid="pagecache-purge-unpublished")
     for label in SHOWN_ON_PAGES:
         model = apps.get_model(label)
         post_save.connect(content_changed, sender=model, dispatch_uid=f"pagecache-save-{label}")

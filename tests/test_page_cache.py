@@ -359,6 +359,17 @@ def test_a_moved_page_purges_its_old_address(cdn, demo_content, django_capture_o
     assert {"/procedures/soon-moved-001/", "/soon-moved-001/"} <= purged_paths(cdn)
 
 
+@pytest.mark.parametrize("remove", ["unpublish", "delete"])
+def test_a_page_unpublished_or_deleted_is_purged_at_its_address(
+    cdn, demo_content, django_capture_on_commit_callbacks, remove
+):
+    [sample] = add_procedures(1, title="Soon gone")
+    with django_capture_on_commit_callbacks(execute=True):
+        getattr(Page.objects.get(pk=sample.pk), remove)()
+    assert "/procedures/soon-gone-001/" in purged_paths(cdn)
+    assert INDEX in purged_paths(cdn)
+
+
 def test_without_a_cdn_nothing_is_purged(prolotherapy, django_capture_on_commit_callbacks):
     assert not getattr(settings, "WAGTAILFRONTENDCACHE", None)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

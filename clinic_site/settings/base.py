@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "search",
     "pagecache",
     "wagtail.contrib.forms",
-    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -267,8 +266,9 @@ WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
 # The admin's path (e.g. "staff-7f3a/"): somewhere other than /admin/ keeps robots that try
 # the usual address away from the login page.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/")
-# Never answered from the page cache: the admin (and its previews), captchas, documents.
-PAGE_CACHE_EXCLUDED_PATHS = [f"/{ADMIN_PATH}", "/captcha/", "/documents/"]
+# Never answered from the page cache: the admin (and its previews), captchas, documents, and
+# security.txt (it needs no database and its expiry date moves with each request).
+PAGE_CACHE_EXCLUDED_PATHS = [f"/{ADMIN_PATH}", "/captcha/", "/documents/", "/.well-known/"]
 
 # The map tile server's origin, for the policy below ("{s}" subdomains: any of them).
 _tiles = urlsplit(MAP_TILE_URL)
