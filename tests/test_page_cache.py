@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page, PageViewRestriction
 
 from clinic_site import cache as fault_tolerant_cache
@@ -319,12 +320,14 @@ def test_kept_pages_are_gzipped_for_browsers_that_accept_it(client, prolotherapy
 # The CDN purge (wagtail.contrib.frontend_cache)
 
 
+PURGE_BACKEND = "wagtail.contrib.frontend_cache.backends.HTTPBackend"
+
+
 @pytest.fixture
 def cdn():
     with PurgeRecorder() as recorder:
-        backend = "wagtail.contrib.frontend_cache.backends.HTTPBackend"
         with override_settings(
-            WAGTAILFRONTENDCACHE={"proxy": {"BACKEND": backend, "LOCATION": recorder.url}}
+            WAGTAILFRONTENDCACHE={"proxy": {"BACKEND": PURGE_BACKEND, "LOCATION": recorder.url}}
         ):
             yield recorder
 
@@ -370,11 +373,21 @@ def test_a_page_unpublished_or_deleted_is_purged_at_its_address(
     assert INDEX in purged_paths(cdn)
 
 
-def test_without_a_cdn_nothing_is_purged(prolotherapy, django_capture_on_commit_callbacks):
+def test_without_a_cdn_no_purge_task_is_queued(
+    prolotherapy, settings, django_capture_on_commit_callbacks
+):
+    """As in production: tasks are queued in the database for the worker."""
     assert not getattr(settings, "WAGTAILFRONTENDCACHE", None)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
         publish(prolotherapy)
-    assert callbacks  # the purge ran, and found nothing to purge
+    purges = DBTaskResult.objects.filter(task_path__endswith=".purge_urls_from_cache_task")
+    assert not purges.exists()
+    proxy = {"BACKEND": PURGE_BACKEND, "LOCATION": "http://127.0.0.1:9"}  # never reached
+    with override_settings(WAGTAILFRONTENDCACHE={"proxy": proxy}):
+        with django_capture_on_commit_callbacks(execute=True):
+            publish(prolotherapy)
+    assert purges.count() == 1  # one purge of every page, however many signals the publish sent
 
 
 # Redis failing
