@@ -1,11 +1,9 @@
 import datetime
 import functools
 import re
-import time
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -25,6 +23,7 @@ from wagtail.search import index
 from clinic_site.pages import ViewRestrictionsMixin
 from clinic_site.pagination import paginate
 from clinic_site.text import lower_first, non_empty_lines, tel_href
+from pagecache.models import content_version
 
 from . import opening_hours
 from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sections
@@ -37,20 +36,6 @@ from .workflows import (
     assign_clinical_review,
     record_clinical_review,
 )
-
-# Procedure pages cache their rendered article (see the page template). A page's cache key
-# changes when the page is published; this version changes when anything the article shows
-# from outside the page changes (a reference, a clinic location, a body area).
-CONTENT_VERSION_KEY = "procedures:content-version"
-
-
-def content_version():
-    return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns)
-
-
-def new_content_version(**kwargs):
-    cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
-
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
@@ -769,6 +754,9 @@ class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
         return ClinicalPagePermissionTester(user, self)
 
     def get_cache_key_components(self):
+        """The rendered article is cached (see the page template) under a key that changes
+        when the page is published, and with the content version (pagecache) when anything
+        it shows from outside the page changes (a reference, a clinic location, a body area)."""
         return [*super().get_cache_key_components(), content_version()]
 
     @property

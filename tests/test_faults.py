@@ -144,7 +144,12 @@ def test_with_a_statement_blocked_in_postgresql_visitors_get_the_503_page(live_s
     need_redis()  # the 503 page's phone number is in the shared cache
     site = live_site()
     lock("wagtailcore_page")
-    expect_503_page(site.request("GET", "/"), "statement blocked: GET /")
+    expect_503_page(site.request("GET", "/procedures/"), "statement blocked: GET /procedures/")
+    # The home page, kept in the page cache when the server was first asked for it, is still
+    # served: a kept page reads no page from the database.
+    home = site.request("GET", "/")
+    assert home.status == 200
+    assert home.headers["X-Page-Cache"] == "hit"
 
 
 def test_a_message_whose_mail_task_cannot_be_saved_is_not_saved_either(live_site, lock):

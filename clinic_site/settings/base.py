@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "practitioners",
     "forms",
     "search",
+    "pagecache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a form post's body: one that cannot be decoded gets a 400.
     "clinic_site.middleware.RefuseUnreadableFormDataMiddleware",
+    # Whole public pages for visitors without a session, before anything reads the session.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +147,16 @@ else:
             "LOCATION": "clinic",
         }
     }
+
+# Whole public pages kept for visitors without a session (pagecache/middleware.py), in the
+# default cache for PAGE_CACHE_SECONDS; any change a page shows makes them all out of date at
+# once (pagecache/signals.py). Browsers may keep a page BROWSER_CACHE_SECONDS, a CDN
+# CDN_CACHE_SECONDS (it is purged on changes when FRONTEND_CACHE_* is set: production.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
+CDN_CACHE_SECONDS = env_int("CDN_CACHE_SECONDS", 300)
+# The only query parameters a kept page may have: the treatments list's page and body area.
+PAGE_CACHE_QUERY_PARAMETERS = ("page", "area")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -256,6 +269,9 @@ WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
 # The admin's path (e.g. "staff-7f3a/"): somewhere other than /admin/ keeps robots that try
 # the usual address away from the login page.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/")
+# Never answered from the page cache: the admin (and its previews), captchas, documents, and
+# security.txt (it needs no database and its expiry date moves with each request).
+PAGE_CACHE_EXCLUDED_PATHS = [f"/{ADMIN_PATH}", "/captcha/", "/documents/", "/.well-known/"]
 
 # The map tile server's origin, for the policy below ("{s}" subdomains: any of them).
 _tiles = urlsplit(MAP_TILE_URL)
