@@ -7,33 +7,30 @@ unpublished, deleted or moved is purged at its old address too. Purges are sent 
 change is committed, as a background task (the task worker sends them). Wagtail's own app,
 which purges only the page published, is not installed: this covers it."""
 
-import threading
-
 from django.conf import settings
 from django.db import transaction
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page, Site
 
-from .models import read_content_version
-
 # Paths that are not pages but show pages.
 EXTRA_PATHS = ["sitemap.xml", "search/"]
-
-_purged = threading.local()
 
 
 def frontend_cache_configured():
     return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
 
 
-def purge_frontend_cache():
-    """Purge every live page (once per content version, however many changes one save made)."""
+def purge_frontend_cache_after_commit():
+    """Purge every live page once the change is committed: once per transaction, however
+    many signals one publish sends."""
     if not frontend_cache_configured():
         return
-    version = read_content_version()
-    if getattr(_purged, "version", None) == version:
-        return
-    _purged.version = version
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is purge_frontend_cache for _, callback, _ in pending):
+        transaction.on_commit(purge_frontend_cache)
+
+
+def purge_frontend_cache():
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().specific().exclude(depth=1))
     for site in Site.objects.all():

@@ -5,12 +5,11 @@ page shows from outside itself counts when it is saved or deleted: add its model
 SHOWN_ON_PAGES when a page starts showing it (a new snippet, a new setting)."""
 
 from django.apps import apps
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
-from .frontend import purge_frontend_cache, purge_page
+from .frontend import purge_frontend_cache_after_commit, purge_page
 from .models import new_content_version
 
 SHOWN_ON_PAGES = [
@@ -35,7 +34,7 @@ SHOWN_ON_PAGES = [
 
 def content_changed(**kwargs):
     new_content_version()
-    transaction.on_commit(purge_frontend_cache)
+    purge_frontend_cache_after_commit()
 
 
 def page_saved(instance, update_fields=None, **kwargs):

@@ -2,6 +2,7 @@
 is, what a kept page costs, how a change shows at once, the headers a CDN reads, compression,
 the CDN purge, and a Redis that fails."""
 
+import contextlib
 import gzip
 
 import pytest
@@ -326,10 +327,16 @@ PURGE_BACKEND = "wagtail.contrib.frontend_cache.backends.HTTPBackend"
 @pytest.fixture
 def cdn():
     with PurgeRecorder() as recorder:
-        with override_settings(
-            WAGTAILFRONTENDCACHE={"proxy": {"BACKEND": PURGE_BACKEND, "LOCATION": recorder.url}}
-        ):
-            yield recorder
+        yield recorder
+
+
+@contextlib.contextmanager
+def purging(cdn, capture_on_commit_callbacks):
+    """Changes made inside are purged from `cdn`, once committed."""
+    proxy = {"BACKEND": PURGE_BACKEND, "LOCATION": cdn.url}
+    with override_settings(WAGTAILFRONTENDCACHE={"proxy": proxy}):
+        with capture_on_commit_callbacks(execute=True):
+            yield
 
 
 def purged_paths(cdn):
@@ -337,7 +344,7 @@ def purged_paths(cdn):
 
 
 def test_publishing_purges_the_cdn(cdn, prolotherapy, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with purging(cdn, django_capture_on_commit_callbacks):
         prolotherapy.summary = "A revised summary."
         publish(prolotherapy)
     # The page itself, and the pages that list or link it.
@@ -348,7 +355,7 @@ def test_publishing_purges_the_cdn(cdn, prolotherapy, django_capture_on_commit_c
 def test_a_changed_reference_purges_the_pages_that_cite_it(
     cdn, prolotherapy, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with purging(cdn, django_capture_on_commit_callbacks):
         reference = Reference.objects.get(pmid="34046305")
         reference.title = "A corrected title"
         reference.save()
@@ -357,7 +364,7 @@ def test_a_changed_reference_purges_the_pages_that_cite_it(
 
 def test_a_moved_page_purges_its_old_address(cdn, demo_content, django_capture_on_commit_callbacks):
     [sample] = add_procedures(1, title="Soon moved")
-    with django_capture_on_commit_callbacks(execute=True):
+    with purging(cdn, django_capture_on_commit_callbacks):
         sample.move(HomePage.objects.get(), pos="last-child")
     assert {"/procedures/soon-moved-001/", "/soon-moved-001/"} <= purged_paths(cdn)
 
@@ -367,7 +374,7 @@ def test_a_page_unpublished_or_deleted_is_purged_at_its_address(
     cdn, demo_content, django_capture_on_commit_callbacks, remove
 ):
     [sample] = add_procedures(1, title="Soon gone")
-    with django_capture_on_commit_callbacks(execute=True):
+    with purging(cdn, django_capture_on_commit_callbacks):
         getattr(Page.objects.get(pk=sample.pk), remove)()
     assert "/procedures/soon-gone-001/" in purged_paths(cdn)
     assert INDEX in purged_paths(cdn)
