@@ -35,6 +35,12 @@ SORT_GRADE_LABELS = {
 }
 
 
+def stripped(value, name):
+    """A text field of a struct value without surrounding spaces; "" when it was never filled
+    in (a section made in code, not in the editor, holds None)."""
+    return (value.get(name) or "").strip()
+
+
 def plain_text(rich_text):
     """Rich text as the words a reader sees, on one line (internal links expanded)."""
     return " ".join(unescape(strip_tags(str(rich_text or ""))).split())
@@ -88,7 +94,7 @@ class DescriptionBlock(SectionBlock):
         return super().heading(value, context)
 
     def field_errors(self, value):
-        if value["section"] == "other" and not value["custom_heading"].strip():
+        if value["section"] == "other" and not stripped(value, "custom_heading"):
             return {"custom_heading": ValidationError('Type the heading for "Another heading".')}
         return {}
 
@@ -233,7 +239,7 @@ class ScheduleValue(blocks.StructValue):
         weeks = "week" if interval == "1" else "weeks"
         sentence = f"Sessions are usually given every {interval} {weeks}"
         if self.get("duration"):
-            sentence += f" {self['duration'].strip()}"
+            sentence += f" {stripped(self, 'duration')}"
         sessions = self._range(self.get("sessions_min"), self.get("sessions_max"))
         if sessions:
             if self.get("sessions_or_more"):
@@ -380,7 +386,7 @@ class PreparationStepValue(blocks.StructValue):
     @property
     def text(self):
         """The step as one line: "Stop eating (6 hours before)"."""
-        step, timing = self.get("step", "").strip(), self.get("timing", "").strip()
+        step, timing = stripped(self, "step"), stripped(self, "timing")
         return f"{step} ({timing})" if timing else step
 
 
@@ -425,8 +431,8 @@ class AftercareValue(blocks.StructValue):
     @property
     def followup(self):
         """The section's words in one paragraph, as search engines are given them."""
-        parts = [plain_text(self.get("what_to_expect")), self.get("recovery_time", "").strip()]
-        avoid = [item.strip() for item in self.get("avoid", [])]
+        parts = [plain_text(self.get("what_to_expect")), stripped(self, "recovery_time")]
+        avoid = [(item or "").strip() for item in self.get("avoid") or []]
         if avoid:
             parts.append("What to avoid: " + "; ".join(avoid) + ".")
         return " ".join(part for part in parts if part)
@@ -452,7 +458,11 @@ class AftercareBlock(SectionBlock):
     )
 
     def field_errors(self, value):
-        if plain_text(value["what_to_expect"]) or value["recovery_time"].strip() or value["avoid"]:
+        if (
+            plain_text(value["what_to_expect"])
+            or stripped(value, "recovery_time")
+            or value["avoid"]
+        ):
             return {}
         return {
             "what_to_expect": ValidationError(
@@ -481,7 +491,7 @@ class AlternativeValue(blocks.StructValue):
     def title(self):
         """The chosen treatment's title, or the name typed."""
         page = self.get("page")
-        return page.title if page is not None else self.get("name", "").strip()
+        return page.title if page is not None else stripped(self, "name")
 
     @property
     def linked_page(self):
@@ -508,7 +518,7 @@ class AlternativeBlock(ValidatedStructBlock):
     )
 
     def field_errors(self, value):
-        page, name = value["page"], value["name"].strip()
+        page, name = value["page"], stripped(value, "name")
         if page is None and not name:
             return {"page": ValidationError("Choose one of our treatments or type a name.")}
         if page is not None and name:
@@ -586,7 +596,7 @@ class UrgentHelpBlock(SectionBlock):
             errors["non_urgent"] = ValidationError(
                 "List the symptoms of at least one level: non-urgent, urgent or emergency."
             )
-        line, number = value["urgent_line"].strip(), value["urgent_line_number"].strip()
+        line, number = stripped(value, "urgent_line"), stripped(value, "urgent_line_number")
         if line and not tel_href(number):
             errors["urgent_line_number"] = ValidationError("Give the urgent line's number.")
         if number and not line:

@@ -26,7 +26,7 @@ from clinic_site.text import lower_first, non_empty_lines, tel_href
 from pagecache.models import content_version
 
 from . import opening_hours
-from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sections
+from .blocks import ProcedureStreamBlock, SectionBlock, plain_text, standard_sections, stripped
 from .forms import BodyAreaFilterForm, ClinicLocationForm
 from .readability import page_smog, readability_report, smog_target
 from .structured_data import procedure_page_graph
@@ -809,8 +809,8 @@ class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
         recovery and aftercare sections, in the order they show."""
         texts = []
         for block in self.body:
-            if block.block_type == "treatment_schedule" and block.value["afterwards"].strip():
-                texts.append(block.value["afterwards"].strip())
+            if block.block_type == "treatment_schedule":
+                texts.append(stripped(block.value, "afterwards"))
             elif block.block_type == "aftercare":
                 texts.append(block.value.followup)
         return " ".join(text for text in texts if text)

@@ -242,6 +242,19 @@ def test_index_lists_live_procedures_with_their_summaries(client, prolotherapy):
     assert "Knee, Lower back" in cards[0].get_text()
 
 
+def test_a_page_made_in_code_with_the_standard_sections_unfilled_is_served(client, prolotherapy):
+    """Sections made in code (an import, a script) hold None where the editor would post "";
+    the page is still served, with the sections it has."""
+    page = prolotherapy.get_parent().add_child(
+        instance=ProcedurePage(title="Sample unfilled treatment", summary="Made in code.")
+    )
+    response = client.get(page.url)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("h1").get_text(strip=True) == "Sample unfilled treatment"
+    assert "Made in code." in soup.get_text()
+
+
 def test_new_procedure_page_starts_with_the_standard_sections(demo_content):
     page = ProcedurePage(title="New treatment")
     assert [block.block_type for block in page.body] == STANDARD_SECTION_TYPES
