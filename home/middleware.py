@@ -1,13 +1,14 @@
 """The request's Site, with everything a page view needs from it, in one query."""
 
 from django.conf import settings
-from django.db.models import Exists
+from django.db.models import Exists, Subquery
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
 from wagtail.models import PageViewRestriction, Site
 from wagtail.models.sites import SiteRootPath
 
 from clinic_site.pages import page_type_joins, specific_page
+from pagecache.models import ContentVersion, remember_content_version
 
 from .models import ClinicSettings
 
@@ -56,7 +57,12 @@ class SiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if view_func is wagtail_views.serve and not hasattr(request, "_wagtail_site"):
+        # Pages, and any view whose answer the page cache may keep (it needs the content
+        # version, read here with the site, before the view renders).
+        wants_site = view_func is wagtail_views.serve or getattr(
+            request, "page_cache_candidate", False
+        )
+        if wants_site and not hasattr(request, "_wagtail_site"):
             find_site(request)
 
     @staticmethod
@@ -67,7 +73,10 @@ class SiteMiddleware:
                 "clinicsettings",
                 *page_type_joins("root_page__"),
             )
-            .annotate(page_view_restrictions_exist=Exists(PageViewRestriction.objects.all()))
+            .annotate(
+                page_view_restrictions_exist=Exists(PageViewRestriction.objects.all()),
+                content_version=Subquery(ContentVersion.objects.filter(pk=1).values("number")[:1]),
+            )
             # Wagtail's order of root paths: the most specific first.
             .order_by("-root_page__url_path", "-is_default_site", "hostname")
         )
@@ -80,6 +89,7 @@ def find_site(request):
     request._wagtail_site = site
     if not sites:
         return
+    remember_content_version(sites[0].content_version)
     request.page_view_restrictions_exist = sites[0].page_view_restrictions_exist
     if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
         # Page.get_url() reads them here (Wagtail: from the cache, else one more query).

@@ -1,8 +1,11 @@
 """Whole public pages answered from the cache, for visitors who are not logged in.
 
 A GET (or HEAD) from a visitor without a session is looked up in the default cache (Redis in
-production; local memory otherwise) under its full address and the content version
-(pagecache/models.py): a hit costs one small query and no rendering. A response is kept only
+production; local memory otherwise) under its full address. Each kept copy carries the content
+version it was made under (pagecache/models.py) and is served only while that is still the
+current version: a hit costs one small query and no rendering. A page not in the cache costs
+no query more than rendering it, because the version it is kept under is the one read (with
+the Site, see home/middleware.py) before the page was rendered. A response is kept only
 when it is the same for every such visitor: status 200, no cookie set, no CSRF token (so no
 form: the contact page is never kept), nothing marked private, and no query string except the
 list pages' own `?page=` and `?area=` when they name a real page of a real list. A cache that
@@ -22,7 +25,7 @@ from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_head
 from django.utils.regex_helper import _lazy_re_compile
 from django.utils.text import compress_string
 
-from .models import content_version, one_version_per_request
+from .models import content_version, one_version_per_request, version_read_in_request
 
 ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 # Headers that describe one transfer of the body, not the page.
@@ -41,13 +44,17 @@ class PageCacheMiddleware:
         with one_version_per_request():
             key = self.cache_key(request)
             if key is not None:
-                entry = cache.get(key)
-                if entry is not None:
-                    return self.answer(request, entry, "hit")
+                request.page_cache_candidate = True
+                kept = cache.get(key)
+                if kept is not None and kept[0] == content_version():
+                    return self.answer(request, kept[1], "hit")
             response = self.get_response(request)
-            if key is not None and self.may_keep(request, response):
+            # Kept under the version read before the page was rendered, never one read after
+            # (a change made while it rendered would then go unseen).
+            version = version_read_in_request()
+            if key is not None and version is not None and self.may_keep(request, response):
                 entry = self.entry(response)
-                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (version, entry), settings.PAGE_CACHE_SECONDS)
                 return self.answer(request, entry, "miss")
             if not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True, no_store=True)
@@ -67,7 +74,7 @@ class PageCacheMiddleware:
         if any(name not in allowed or len(values) > 1 for name, values in request.GET.lists()):
             return None
         address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        return f"page-cache:{content_version()}:{address}"
+        return f"page-cache:{address}"
 
     def may_keep(self, request, response):
         """True when `response` is the same for every visitor without a session."""

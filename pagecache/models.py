@@ -37,6 +37,18 @@ def content_version():
     return _request.version
 
 
+def version_read_in_request():
+    """The content version as read so far in this request, or None if it has not been."""
+    return getattr(_request, "version", None)
+
+
+def remember_content_version(number):
+    """Record the content version read by another query of this request (the Site lookup
+    reads it with the site), so that it is not read again."""
+    if hasattr(_request, "version") and _request.version is None:
+        _request.version = number or 0
+
+
 class one_version_per_request:
     """Read the content version at most once inside this block (a request). Blocks may nest:
     Wagtail's previews render the page through the middleware again."""
