@@ -2,9 +2,10 @@
 
 For every page view Wagtail reads the Site, its home page in its specific type, each step of
 the page's path twice (the child by its slug, then its specific type) and, for the view
-restrictions, the page's ancestors and then their restrictions. Here the request's Site comes
-with its home page (home.middleware), the pages of the whole path come in one query
-(`route_in_one_query`), and the restrictions are not asked for when no page has any.
+restrictions, the page's ancestors and then their restrictions; the main menu reads the home
+page's children. Here the request's Site comes with its home page (home.middleware), the
+pages of the whole path and of the main menu come in one query (`route_in_one_query`,
+`menu_pages`), and the restrictions are not asked for when no page has any.
 
 Wagtail's own rules are kept: a page type with its own `route()` takes over from its page on
 the path, a page that is not live is not found, and when any page has view restrictions every
@@ -14,6 +15,7 @@ page is checked as Wagtail checks it.
 import functools
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction
 
@@ -60,14 +62,20 @@ def route_in_one_query(root, request, path_components):
 
     Each page on the path is found by its slug under its parent, as Wagtail finds it (its
     `url_path` is its ancestors' slugs); a page type with its own `route()` takes over from
-    its page with the rest of the path."""
+    its page with the rest of the path. The same query brings the main menu (`root`'s live
+    children shown in menus), kept on the request for `menu_pages`."""
     depth = root.depth
-    candidates = Page.objects.filter(
-        path__startswith=root.path,
-        depth__gt=depth,
-        depth__lte=depth + len(path_components),
-        slug__in=set(path_components),
-    ).select_related(*page_type_joins())
+    on_path = Q(
+        depth__gt=depth, depth__lte=depth + len(path_components), slug__in=set(path_components)
+    )
+    in_menu = Q(depth=depth + 1, live=True, show_in_menus=True)
+    candidates = list(
+        Page.objects.filter(on_path | in_menu, path__startswith=root.path).select_related(
+            *page_type_joins()
+        )
+    )
+    menu = sorted((page for page in candidates if _in_menu_of(page, root)), key=lambda p: p.path)
+    request._menu_pages = (root.pk, menu)
     by_url_path = {page.url_path: page for page in candidates}
     parent = root
     url_path = root.url_path
@@ -82,6 +90,19 @@ def route_in_one_query(root, request, path_components):
             return page.route(request, path_components[position + 1 :])
         parent = page
     return parent.route(request, [])
+
+
+def _in_menu_of(page, root):
+    return page.depth == root.depth + 1 and page.live and page.show_in_menus
+
+
+def menu_pages(request, root):
+    """`root`'s live children shown in menus, in tree order: those that routing read with
+    the pages on the path (route_in_one_query), else one query."""
+    known = getattr(request, "_menu_pages", None)
+    if known is not None and known[0] == root.pk:
+        return known[1]
+    return list(root.get_children().live().in_menu())
 
 
 def no_view_restrictions(request):

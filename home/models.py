@@ -128,9 +128,7 @@ class HomePage(ViewRestrictionsMixin, Page):
             if item.procedure.live
         ]
         context["treatments"] = ProcedureIndexPage.objects.live().child_of(self).first()
-        context["locations"] = list(
-            ClinicLocation.objects.prefetch_related("opening_times", "opening_exceptions")
-        )
+        context["locations"] = ClinicLocation.objects.with_opening_hours()
         context["structured_data"] = clinics_graph(
             context["locations"],
             self.get_full_url(request),

@@ -189,6 +189,17 @@ class Reference(index.Indexed, models.Model):
         return self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
 
 
+class ClinicLocationManager(models.Manager):
+    def with_opening_hours(self):
+        """Every location, each with its opening times and exceptions: two queries however
+        many locations there are (the locations, then read_opening_hours)."""
+        locations = list(self.all())
+        rows = read_opening_hours([location.pk for location in locations])
+        for location in locations:
+            location.opening_hours_rows = rows[location.pk]
+        return locations
+
+
 class ClinicLocation(index.Indexed, ClusterableModel):
     """A place where the clinic sees patients, with its opening hours. Procedure pages show it
     on a map."""
@@ -247,6 +258,8 @@ class ClinicLocation(index.Indexed, ClusterableModel):
     base_form_class = ClinicLocationForm
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
+    objects = ClinicLocationManager()
+
     class Meta:
         ordering = ["name"]
 
@@ -263,14 +276,19 @@ class ClinicLocation(index.Indexed, ClusterableModel):
         return [*self.street_lines, town]
 
     @cached_property
-    def opening_time_list(self):
-        """The opening times, read once for everything a page shows of them."""
-        return list(self.opening_times.all())
+    def opening_hours_rows(self):
+        """(opening times, holidays and special hours), read together in one query, once for
+        everything a page shows of them; ClinicLocation.objects.with_opening_hours() reads
+        them for many locations at once."""
+        return read_opening_hours([self.pk])[self.pk]
 
-    @cached_property
+    @property
+    def opening_time_list(self):
+        return self.opening_hours_rows[0]
+
+    @property
     def opening_exception_list(self):
-        """The holidays and special hours, read once for everything a page shows of them."""
-        return list(self.opening_exceptions.all())
+        return self.opening_hours_rows[1]
 
     @cached_property
     def week(self):
@@ -423,6 +441,57 @@ class OpeningHoursException(models.Model):
         if self.label:
             return format_html("{} {} ({})", self.hours_text, dates, self.label)
         return format_html("{} {}", self.hours_text, dates)
+
+
+def read_opening_hours(location_ids):
+    """{location id: (opening times, exceptions)} for the given locations, each list in its
+    model's order, read in a single query: the UNION of both tables' rows, each marked with
+    its kind."""
+    times = (
+        OpeningTime.objects.filter(location__in=location_ids)
+        .order_by()
+        .values_list(
+            models.Value("time"),
+            "id",
+            "location_id",
+            "weekday",
+            models.Value("", output_field=models.CharField()),
+            models.Value(None, output_field=models.DateField()),
+            models.Value(None, output_field=models.DateField()),
+            "opens",
+            "closes",
+        )
+    )
+    exceptions = OpeningHoursException.objects.filter(location__in=location_ids)
+    exceptions = exceptions.order_by().values_list(
+        models.Value("exception"),
+        "id",
+        "location_id",
+        models.Value(None, output_field=models.PositiveSmallIntegerField()),
+        "label",
+        "first_day",
+        "last_day",
+        "opens",
+        "closes",
+    )
+    rows = {location_id: ([], []) for location_id in location_ids}
+    db = times.db
+    for kind, pk, location_id, weekday, label, first_day, last_day, opens, closes in times.union(
+        exceptions, all=True
+    ):
+        if kind == "time":
+            fields = {"id": pk, "location_id": location_id, "weekday": weekday}
+            model, rows_of_kind = OpeningTime, rows[location_id][0]
+        else:
+            fields = {"id": pk, "location_id": location_id, "label": label}
+            fields.update(first_day=first_day, last_day=last_day)
+            model, rows_of_kind = OpeningHoursException, rows[location_id][1]
+        fields.update(opens=opens, closes=closes)
+        rows_of_kind.append(model.from_db(db, list(fields), list(fields.values())))
+    for opening_times, opening_exceptions in rows.values():
+        opening_times.sort(key=lambda t: (t.weekday, t.opens, t.pk))
+        opening_exceptions.sort(key=lambda e: (e.first_day, e.pk))
+    return rows
 
 
 REVIEW_DUE_SOON_DAYS = 30
@@ -831,6 +900,31 @@ class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
                 for practitioner in block.value.live_practitioners:
                     seen.setdefault(practitioner.pk, practitioner)
         return list(seen.values())
+
+    @property
+    def reviewer_profile(self):
+        """The reviewer's live practitioner profile. When the reviewer is one of the
+        practitioners the "Who does it" sections name, it is the profile those sections
+        already read (no query of its own); else it is read by the page's foreign key."""
+        pk = self.reviewed_by_practitioner_id
+        if pk is not None:
+            for practitioner in self.named_practitioners:
+                if practitioner.pk == pk:
+                    return practitioner if practitioner.live else None
+        return super().reviewer_profile
+
+    @property
+    def named_practitioners(self):
+        """Every practitioner the "Who does it" sections choose, live or not. Only those
+        sections are read (one query for all of them, as when they are shown), not the rest
+        of the body."""
+        return [
+            practitioner
+            for position, block in enumerate(self.body.raw_data)
+            if block["type"] == "who_does_it"
+            for practitioner in self.body[position].value["practitioners"]
+            if practitioner is not None
+        ]
 
     @property
     def has_map(self):

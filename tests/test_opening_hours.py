@@ -389,7 +389,13 @@ def test_the_demo_clinic_is_closed_on_the_coming_christmas(client, db):
     assert changes == ["Closed on 25 and 26 December 2026 (Christmas)"]
 
 
+def hours_queries(queries):
+    return [q["sql"] for q in queries.captured_queries if "procedures_opening" in q["sql"]]
+
+
 def test_the_home_page_queries_do_not_grow_with_the_locations(client, holidays):
+    # The locations are one query; their opening times and exceptions, all of them, one more
+    # (a UNION of both tables).
     with time_machine.travel(at(2026, 12, 20), tick=False):
         client.get("/")
         with CaptureQueriesContext(connection) as one:
@@ -410,6 +416,8 @@ def test_the_home_page_queries_do_not_grow_with_the_locations(client, holidays):
             response = client.get("/")
     assert len(BeautifulSoup(response.content, "html.parser").select("[data-opening-hours]")) == 4
     assert len(four) == len(one)
+    (hours,) = hours_queries(four)
+    assert "procedures_openingtime" in hours and "procedures_openinghoursexception" in hours
 
 
 # The migration: the hours text of each location read into opening times.

@@ -424,6 +424,27 @@ def test_a_reviewer_whose_profile_is_not_live_is_named_without_a_link(client, cl
     }
 
 
+def test_a_reviewer_the_who_does_it_section_names_is_not_read_again(
+    clinicians, clinician, django_assert_num_queries
+):
+    page = ProcedurePage.objects.get(slug="prolotherapy")
+    with django_assert_num_queries(1):  # the practitioners the "Who does it" section names
+        named = page.named_practitioners
+        profile = page.reviewer_profile
+    assert named == [clinician]
+    assert profile is named[0]
+
+
+def test_a_reviewer_the_who_does_it_section_does_not_name_is_linked_too(client, clinicians):
+    other = add_practitioner(clinicians, "Sam Example", slug="sam-example", role="physiotherapist")
+    page = ProcedurePage.objects.get(slug="prolotherapy")
+    page.reviewed_by_practitioner = other
+    page.save_revision().publish()
+    soup = soup_of(client, PROLOTHERAPY)
+    assert soup.select_one(".review-info p a")["href"] == "/clinicians/sam-example/"
+    assert json_ld(soup)["@graph"][0]["reviewedBy"]["name"] == "Sam Example"
+
+
 def test_the_demo_reviewer_account_is_the_example_clinicians(clinician):
     assert clinician.user.username == "reviewer"
     prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")

@@ -78,6 +78,7 @@ def test_queries_do_not_grow_with_the_treatments(
     assert len(titles(soup)) == min(count, 20)
 
 
-# The Site with its home page and settings, the path's pages, the areas to choose from, the
-# page of treatments with their count, their body areas, the menu (tests/test_query_budgets.py).
-QUERIES = 6
+# The Site with its home page and settings, the path's pages with the menu, the areas to
+# choose from, the page of treatments with their count, their body areas
+# (tests/test_query_budgets.py).
+QUERIES = 5

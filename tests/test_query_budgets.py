@@ -28,16 +28,18 @@ INDEX = "/procedures/"
 CONTACT = "/contact/"
 
 # The Site (with its home page, clinic settings, site root paths and whether any page is
-# private), the pages on the path, the references, clinic location and page the sections
-# choose, the menu and the treatment's body areas: 7.
+# private), the pages on the path with the menu, the references, the clinic location, the
+# practitioners of "Who does it" (the reviewer's profile among them) and the contact page
+# that the sections choose, the location's opening times and exceptions (one query) and the
+# treatment's body areas: 8.
 PROLOTHERAPY_QUERIES = 8
-# The Site, the featured treatments, the link to all treatments, the clinic locations, the
-# menu: 5.
+# The Site, the featured treatments (with their pages), the link to all treatments, the
+# clinic locations, their opening times and exceptions (one query), the menu: 6.
 HOME_QUERIES = 6
-# The Site, the path, the body areas to choose from, a page of treatments with their count,
-# their body areas, the menu: 6.
-INDEX_QUERIES = 6
-# The Site, the path, the form's fields, the menu, the new captcha: 5.
+# The Site, the path with the menu, the body areas to choose from, a page of treatments with
+# their count, their body areas: 5.
+INDEX_QUERIES = 5
+# The Site, the path with the menu, the form's fields, the new captcha: 4.
 CONTACT_GET_QUERIES = 8
 # As the GET, without the menu; the captcha is checked and used up; the message and its mail
 # task are stored in one transaction (two savepoint statements): 11.

@@ -2,6 +2,8 @@
 (clinic_site/pages.py, home/middleware.py)."""
 
 import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
 from wagtail.models import Page, PageViewRestriction, Site
 
 from procedures.models import ProcedureIndexPage, ProcedurePage
@@ -76,3 +78,27 @@ def test_another_site_answers_its_own_host(client, index):
     # The default site answers every other host.
     assert client.get(PROLOTHERAPY, HTTP_HOST="other.example").status_code == 200
     assert client.get(PROLOTHERAPY, HTTP_HOST="treatments.example").status_code == 404
+
+
+def menu_links(client, address):
+    cache.clear()
+    soup = BeautifulSoup(client.get(address).content, "html.parser")
+    return [(a["href"], a.get("aria-current", "")) for a in soup.select(".site-nav a")]
+
+
+def test_the_menu_read_with_the_path_is_the_one_wagtail_reads(client, index):
+    """On the home page the menu is Wagtail's query of the home page's children; on a deeper
+    page it comes with the pages on the path: the same links, in tree order."""
+    home = index.get_parent()
+    home.add_child(instance=Page(title="Sample draft section", slug="draft", show_in_menus=True))
+    Page.objects.filter(slug="draft").update(live=False)
+    Page.objects.filter(url_path__endswith="/contact/").update(show_in_menus=False)
+
+    on_home = menu_links(client, "/")
+    assert ("/procedures/", "") in on_home
+    assert not {href for href, _ in on_home} & {"/contact/", "/draft/"}
+    on_treatment = menu_links(client, PROLOTHERAPY)
+    assert on_treatment == [(href, "true" if href == "/procedures/" else "") for href, _ in on_home]
+    assert menu_links(client, "/procedures/") == [
+        (href, "page" if href == "/procedures/" else "") for href, _ in on_home
+    ]
