@@ -11,10 +11,12 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_treatment_journeys import (
     EXAMPLE_CLINICIAN,
+    add_list_item,
     choose_practitioner,
     read_as_a_patient,
     review_action,
     review_row,
+    section,
     type_rich_text,
     wait_for_autosave,
     watch_autosave,
@@ -23,6 +25,8 @@ from tests.e2e.test_treatment_journeys import (
 pytestmark = pytest.mark.browser
 
 NEW_CLINICIAN = "Dr Sam Example"
+QUESTION = "Can I drive home afterwards?"
+ANSWER = "Ask the clinic before your appointment."
 
 
 def submit_to_clinical_review(page):
@@ -51,15 +55,26 @@ def write_profile(page, site):
     submit_to_clinical_review(page)
 
 
+def add_a_question(page):
+    """The editor adds a "Questions patients ask" section at the end of the body, with one
+    question and its answer."""
+    page.get_by_role("button", name="Insert a block").last.click()
+    page.get_by_role("option", name="Questions patients ask").click()
+    questions = add_list_item(section(page, "Questions patients ask"), "items")
+    questions.get_by_label("Question").last.fill(QUESTION)
+    type_rich_text(questions, ANSWER)
+
+
 def change_the_treatment(page):
-    """The editor's changes to prolotherapy's sections (the new clinician in "Who does it"),
-    submitted for the treatment's review."""
+    """The editor's changes to prolotherapy's sections (the new clinician in "Who does it", a
+    question patients ask), submitted for the treatment's review."""
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Treatments").click()
     page.get_by_role("link", name="Prolotherapy", exact=True).click()
     # The editor watches for changes once it has read the form: a choice made before that
     # would count as the page's starting point, and never be autosaved.
     page.wait_for_function("() => window.autosavedFormData !== null")
     choose_practitioner(page, NEW_CLINICIAN)
+    add_a_question(page)
     submit_to_clinical_review(page)
 
 
@@ -105,6 +120,11 @@ def test_an_editor_adds_a_clinician_and_a_reviewer_approves_them(site, staff_bro
     today = format_date(timezone.localdate(), "j F Y")
     review = reader.locator(".review-info")
     expect(review).to_contain_text(f"Reviewed by {EXAMPLE_CLINICIAN}, pain consultant, on {today}.")
+    questions = reader.locator("section").filter(
+        has=reader.get_by_role("heading", name=re.compile("Questions"))
+    )
+    expect(questions).to_contain_text(QUESTION)
+    expect(questions).to_contain_text(ANSWER)
     review.get_by_role("link", name=EXAMPLE_CLINICIAN).click()
     expect(reader.get_by_role("heading", level=1)).to_have_text(EXAMPLE_CLINICIAN)
 

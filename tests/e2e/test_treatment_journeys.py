@@ -72,8 +72,22 @@ let sending = null;
 document.addEventListener("w-unsaved:watch-edits", () => {
     if (window.autosavedFormData === null) window.autosavedFormData = window.editorFormData();
 });
-document.addEventListener("w-autosave:save", () => { sending = window.editorFormData(); });
-document.addEventListener("w-autosave:success", () => { window.autosavedFormData = sending; });
+window.autosaveInFlight = false;
+window.clearedFormData = null;
+document.addEventListener("w-autosave:save", () => {
+    sending = window.editorFormData();
+    window.autosaveInFlight = true;
+});
+document.addEventListener("w-autosave:success", () => {
+    window.autosavedFormData = sending;
+    window.autosaveInFlight = false;
+});
+document.addEventListener("w-autosave:error", () => { window.autosaveInFlight = false; });
+// Wagtail marks the form saved when an autosave succeeds, edits typed while it was on its way
+// included: those are then sent by the next button pressed, not by another autosave.
+document.addEventListener("w-unsaved:clear", () => {
+    window.clearedFormData = window.editorFormData();
+});
 """
 
 
@@ -83,9 +97,16 @@ def watch_autosave(page):
 
 
 def wait_for_autosave(page):
-    """Until the editor has autosaved everything typed (its header reads "Saved"), so that
-    pressing a button does not race an autosave still on its way."""
-    page.wait_for_function("() => window.autosavedFormData === window.editorFormData()")
+    """Until the editor has autosaved everything typed (its header reads "Saved"), or holds
+    nothing it will still autosave, so that pressing a button does not race an autosave still
+    on its way."""
+    page.wait_for_function(
+        """() => {
+            const now = window.editorFormData();
+            return now === window.autosavedFormData
+                || (!window.autosaveInFlight && now === window.clearedFormData);
+        }"""
+    )
 
 
 def open_treatments_add(page):
