@@ -20,11 +20,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from clinic_site.text import non_empty_lines
-from procedures.workflows import (
-    ClinicalPagePermissionTester,
-    ClinicalSectionPermissionTester,
-    assign_clinical_review,
-)
+from procedures.workflows import ClinicalPagePermissionTester, ClinicalSectionMixin
 
 from .structured_data import practitioner_page_graph
 
@@ -58,7 +54,7 @@ REGISTERS = {
 NUMBER_PATTERNS = {RegistrationBody.GMC: (re.compile(r"^\d{7}$"), "A GMC number has 7 digits.")}
 
 
-class PractitionerIndexPage(Page):
+class PractitionerIndexPage(ClinicalSectionMixin, Page):
     """/clinicians/: the clinic's practitioners, each with their role."""
 
     introduction = models.TextField(
@@ -73,15 +69,6 @@ class PractitionerIndexPage(Page):
 
     class Meta:
         verbose_name = "clinicians index page"
-
-    def permissions_for_user(self, user):
-        return ClinicalSectionPermissionTester(user, self)
-
-    def save(self, *args, **kwargs):
-        created = self.pk is None
-        super().save(*args, **kwargs)
-        if created:
-            assign_clinical_review(self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -32,8 +32,7 @@ from .readability import page_smog, readability_report, smog_target
 from .structured_data import procedure_page_graph
 from .workflows import (
     ClinicalPagePermissionTester,
-    ClinicalSectionPermissionTester,
-    assign_clinical_review,
+    ClinicalSectionMixin,
     record_clinical_review,
 )
 
@@ -646,7 +645,7 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
 # published (from the procedures index's "add" form), past the review.
 
 
-class ProcedureIndexPage(ViewRestrictionsMixin, Page):
+class ProcedureIndexPage(ClinicalSectionMixin, ViewRestrictionsMixin, Page):
     """/procedures/: the clinic's treatments, each with its summary."""
 
     introduction = models.TextField(
@@ -661,15 +660,6 @@ class ProcedureIndexPage(ViewRestrictionsMixin, Page):
 
     class Meta:
         verbose_name = "treatments index page"
-
-    def permissions_for_user(self, user):
-        return ClinicalSectionPermissionTester(user, self)
-
-    def save(self, *args, **kwargs):
-        created = self.pk is None
-        super().save(*args, **kwargs)
-        if created:
-            assign_clinical_review(self)
 
     PROCEDURES_PER_PAGE = 20
 

@@ -49,6 +49,20 @@ class ClinicalSectionPermissionTester(PagePermissionTester):
         return self.user.is_active and self.user.is_superuser
 
 
+class ClinicalSectionMixin:
+    """A page whose children hold clinical content (the treatments, the clinicians): created
+    under the clinical review workflow, published by reviewers."""
+
+    def permissions_for_user(self, user):
+        return ClinicalSectionPermissionTester(user, self)
+
+    def save(self, *args, **kwargs):
+        created = self.pk is None
+        super().save(*args, **kwargs)
+        if created:
+            assign_clinical_review(self)
+
+
 def record_clinical_review(workflow_state, user):
     """Record the review done now by `user` in a new latest revision of the page under review,
     the revision that the workflow publishes when it finishes. A reviewer with a practitioner
