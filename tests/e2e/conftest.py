@@ -31,6 +31,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 SUPERUSER = ("admin", "clinic-admin-local")
 
+# Playwright waits 5 s by default for what a test expects to see. The admin's answers that a
+# page waits on (the preview refreshed, an autosave, a chooser) take longer than that on a
+# busy two-core machine; a test that expects something that never comes still fails.
+expect.set_options(timeout=20_000)
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
