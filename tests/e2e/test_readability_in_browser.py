@@ -47,8 +47,11 @@ def test_the_reading_level_follows_what_the_editor_types(site, plain_page, staff
 
     expect(page.get_by_text("Preview → Readability (SMOG) shows how easy")).to_be_visible()
     page.get_by_role("button", name="Toggle preview").click()
-    page.get_by_label("Preview mode").select_option(label="Readability (SMOG)")
     preview = page.frame_locator("#w-preview-iframe")
+    # The preview panel has shown the page (its script is ready) before the mode is changed:
+    # a change made earlier would not be heard.
+    expect(preview.get_by_role("heading", level=1)).to_have_text("Knee injections")
+    page.get_by_label("Preview mode").select_option(label="Readability (SMOG)")
     whole_page = preview.locator("[data-readability-page]")
     expect(preview.get_by_text("SMOG grade 10 or below")).to_be_visible()
     expect(whole_page).to_contain_text("Within the target of 10.")
