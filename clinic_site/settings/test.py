@@ -10,7 +10,8 @@ ALLOWED_HOSTS = ["*"]
 
 # Creating, flushing and dropping test databases may take longer than the site's statement
 # timeout; the servers the tests start use the production settings, timeout included.
-DATABASES["default"].get("OPTIONS", {}).pop("options", None)
+if "options" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The browser tests' live server answers from several threads at once (the admin's
