@@ -66,7 +66,12 @@ def django_db_setup(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Every test starts with an empty cache (local memory, or the Redis database in CI)."""
+    """Every test starts with an empty cache (local memory, or the Redis database in CI), and
+    with Redis trusted again: a test that broke it leaves this process skipping the cache for
+    a few seconds (clinic_site/cache.py), which must not reach the next test."""
+    from clinic_site.cache import _Outage
+
+    _Outage.until = 0.0
     cache.clear()
     yield
 
