@@ -1,6 +1,7 @@
 """Demo content: the contact page under the home page (used by load_demo_content)."""
 
 from home.models import ClinicSettings
+from home.setup import add_published_child
 
 from .models import ContactFormPage, FormField
 
@@ -58,21 +59,20 @@ def load_contact_page(home_page, from_address="website@clinic.example"):
     """The "Contact us" page at /contact/ with its five fields, mailing messages to the
     clinic's address (an empty `from_address` sends from DEFAULT_FROM_EMAIL). Idempotent:
     when the page exists it is returned unchanged."""
-    page = ContactFormPage.objects.child_of(home_page).first()
-    if page is not None:
-        return page
     clinic = ClinicSettings.objects.filter(site__root_page=home_page).first()
-    page = ContactFormPage(
-        title="Contact us",
-        slug="contact",
-        show_in_menus=True,
-        introduction=INTRODUCTION,
-        thank_you_text=THANK_YOU_TEXT,
-        to_address=(clinic.email if clinic and clinic.email else "hello@clinic.example"),
-        from_address=from_address,
-        subject="New message from the website",
-        form_fields=[FormField(sort_order=order, **field) for order, field in enumerate(FIELDS)],
+    return add_published_child(
+        home_page,
+        ContactFormPage(
+            title="Contact us",
+            slug="contact",
+            show_in_menus=True,
+            introduction=INTRODUCTION,
+            thank_you_text=THANK_YOU_TEXT,
+            to_address=(clinic.email if clinic and clinic.email else "hello@clinic.example"),
+            from_address=from_address,
+            subject="New message from the website",
+            form_fields=[
+                FormField(sort_order=order, **field) for order, field in enumerate(FIELDS)
+            ],
+        ),
     )
-    home_page.add_child(instance=page)
-    page.save_revision().publish()
-    return page

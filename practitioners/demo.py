@@ -7,6 +7,8 @@ number: a made-up number could be a real clinician's on the public register.
 
 from wagtail.rich_text import RichText
 
+from home.setup import add_published_child
+
 from .models import PractitionerIndexPage, PractitionerPage
 
 EXAMPLE_CLINICIAN = {
@@ -24,27 +26,20 @@ EXAMPLE_CLINICIAN = {
 
 def load_practitioner_index(home_page):
     """The clinicians index at /clinicians/."""
-    index = PractitionerIndexPage.objects.child_of(home_page).first()
-    if index is None:
-        index = home_page.add_child(
-            instance=PractitionerIndexPage(
-                title="Our clinicians",
-                slug="clinicians",
-                show_in_menus=True,
-                introduction="The clinicians who give our treatments.",
-            )
-        )
-        index.save_revision().publish()
-    return index
+    return add_published_child(
+        home_page,
+        PractitionerIndexPage(
+            title="Our clinicians",
+            slug="clinicians",
+            show_in_menus=True,
+            introduction="The clinicians who give our treatments.",
+        ),
+    )
 
 
 def load_example_clinician(index):
     """The fictional example clinician's profile, live."""
-    clinician = PractitionerPage.objects.child_of(index).filter(slug="example-clinician").first()
-    if clinician is None:
-        clinician = index.add_child(instance=PractitionerPage(**EXAMPLE_CLINICIAN))
-        clinician.save_revision().publish()
-    return clinician
+    return add_published_child(index, PractitionerPage(**EXAMPLE_CLINICIAN))
 
 
 def add_treatment(clinician, treatment):

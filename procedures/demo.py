@@ -11,6 +11,8 @@ import datetime
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
+from home.setup import add_published_child
+
 from .models import (
     BodyArea,
     ClinicLocation,
@@ -242,19 +244,15 @@ def prolotherapy_body(wee, hauser, location, contact_page, clinician):
 
 def load_procedure_index(home_page):
     """The procedures index at /procedures/ (first in the menu)."""
-    index = ProcedureIndexPage.objects.child_of(home_page).first()
-    if index is None:
-        index = home_page.add_child(
-            instance=ProcedureIndexPage(
-                title="Treatments",
-                slug="procedures",
-                show_in_menus=True,
-                introduction="The treatments we offer, what they involve and what the "
-                "evidence says.",
-            )
-        )
-        index.save_revision().publish()
-    return index
+    return add_published_child(
+        home_page,
+        ProcedureIndexPage(
+            title="Treatments",
+            slug="procedures",
+            show_in_menus=True,
+            introduction="The treatments we offer, what they involve and what the evidence says.",
+        ),
+    )
 
 
 def load_prolotherapy(index, contact_page, clinician):
@@ -266,24 +264,21 @@ def load_prolotherapy(index, contact_page, clinician):
     knee = _get_or_create(BodyArea, {"name": "Knee"}, {})
     lower_back = _get_or_create(BodyArea, {"name": "Lower back"}, {})
 
-    page = ProcedurePage.objects.child_of(index).filter(slug="prolotherapy").first()
-    if page is None:
-        page = index.add_child(
-            instance=ProcedurePage(
-                title="Prolotherapy",
-                slug="prolotherapy",
-                summary=(
-                    "Injections of an irritant solution, often concentrated dextrose, into "
-                    "painful tendons, ligaments and joints, meant to stimulate healing. The "
-                    "evidence for it is still limited."
-                ),
-                procedure_type="PercutaneousProcedure",
-                body=prolotherapy_body(wee, hauser, location, contact_page, clinician),
-                last_reviewed=datetime.date(2026, 11, 1),
-                reviewed_by=clinician.name_and_role,
-                reviewed_by_practitioner=clinician,
-            )
-        )
-        page.body_areas.set([knee, lower_back])
-        page.save_revision().publish()
-    return page
+    return add_published_child(
+        index,
+        ProcedurePage(
+            title="Prolotherapy",
+            slug="prolotherapy",
+            summary=(
+                "Injections of an irritant solution, often concentrated dextrose, into "
+                "painful tendons, ligaments and joints, meant to stimulate healing. The "
+                "evidence for it is still limited."
+            ),
+            procedure_type="PercutaneousProcedure",
+            body=prolotherapy_body(wee, hauser, location, contact_page, clinician),
+            body_areas=[knee, lower_back],
+            last_reviewed=datetime.date(2026, 11, 1),
+            reviewed_by=clinician.name_and_role,
+            reviewed_by_practitioner=clinician,
+        ),
+    )
