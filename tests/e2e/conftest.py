@@ -10,6 +10,7 @@ the live server's fails the test, unless the test routed that address on purpose
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -74,8 +75,58 @@ def migrated_rows(django_db_setup, django_db_blocker):
     return rows
 
 
+class LiveServerRequests:
+    """Counts the requests the live server is answering, from the moment it accepts a
+    connection until the thread answering it has finished."""
+
+    def __init__(self, httpd):
+        self.busy = 0
+        self.changed = threading.Condition()
+        accept, answer = httpd.process_request, httpd.process_request_thread
+
+        def process_request(request, client_address):
+            with self.changed:
+                self.busy += 1
+            try:
+                accept(request, client_address)
+            except BaseException:
+                self._done()
+                raise
+
+        def process_request_thread(request, client_address):
+            try:
+                answer(request, client_address)
+            finally:
+                self._done()
+
+        httpd.process_request = process_request
+        httpd.process_request_thread = process_request_thread
+
+    def _done(self):
+        with self.changed:
+            self.busy -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout=60):
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.busy == 0, timeout):
+                raise AssertionError(f"the live server still answers {self.busy} request(s)")
+
+
+@pytest.fixture(scope="session")
+def live_server_requests(live_server):
+    return LiveServerRequests(live_server.thread.httpd)
+
+
 @pytest.fixture
-def site(migrated_rows, transactional_db, django_db_serialized_rollback, live_server):
+def site(
+    migrated_rows,
+    transactional_db,
+    django_db_serialized_rollback,
+    live_server,
+    live_server_requests,
+    browser_guard,
+):
     """The demo site served by the live server; returns its base URL.
 
     The live server answers from another thread, so the data is committed
@@ -83,7 +134,11 @@ def site(migrated_rows, transactional_db, django_db_serialized_rollback, live_se
     rollback then puts the migrations' rows back before the next test, but it looks for them
     on the connection object of the current context, and under Playwright's event loop that
     is not the one which created the database: so they are handed to it here, and put back
-    by hand if Django could not do it this time."""
+    by hand if Django could not do it this time.
+
+    After the test the browsers are closed and what they asked for last (an autosave, say)
+    is answered before the tables are emptied: emptying them while a request writes can
+    deadlock on PostgreSQL, and a row written after would stay for the next test."""
     from wagtail.models import Page
 
     connection = connections[DEFAULT_DB_ALIAS]
@@ -92,7 +147,9 @@ def site(migrated_rows, transactional_db, django_db_serialized_rollback, live_se
         call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
         connection.creation.deserialize_db_from_string(migrated_rows)
     load_demo_content()
-    return live_server.url
+    yield live_server.url
+    browser_guard.close()
+    live_server_requests.wait_until_idle()
 
 
 # Logging in, as a person does.
@@ -178,6 +235,12 @@ class BrowserGuard:
         if f"{parts.scheme}://{parts.netloc}" == self.origin or self._is_expected(request.url):
             return
         self.problems.append(f"request to another host: {request.method} {request.url}")
+
+    def close(self):
+        """Close every browser context of the test, so that it asks for nothing more."""
+        for context in self.contexts:
+            if context in context.browser.contexts:  # not closed yet
+                context.close()
 
     def check(self):
         if self.problems:
