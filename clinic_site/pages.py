@@ -31,12 +31,23 @@ def _page_type_accessors():
     }
 
 
-def page_type_joins(prefix=""):
-    """select_related() names that join every page type's own table to a query of pages (or,
-    with a prefix such as "root_page__", of the pages a relation leads to). With them, one
-    query gives each page in its specific type; Wagtail's `.specific()` takes one query more
-    for each type."""
-    return [prefix + accessor for accessor in _page_type_accessors().values()]
+def page_type_joins(prefix="", page_types=None):
+    """select_related() names that join every page type's own table (or those of
+    `page_types`) to a query of pages (or, with a prefix such as "root_page__", of the pages a
+    relation leads to). With them, one query gives each page in its specific type; Wagtail's
+    `.specific()` takes one query more for each type."""
+    return [
+        prefix + accessor
+        for model, accessor in _page_type_accessors().items()
+        if page_types is None or model in page_types
+    ]
+
+
+@functools.cache
+def top_level_page_types():
+    """The page types that may be created at the top of the tree, where a site's home page
+    is (this site's HomePage). A site rooted deeper still works, with one query more."""
+    return [model for model in _page_type_accessors() if Page in model.allowed_parent_page_models()]
 
 
 def specific_page(page):
@@ -70,9 +81,9 @@ def route_in_one_query(root, request, path_components):
     )
     in_menu = Q(depth=depth + 1, live=True, show_in_menus=True)
     candidates = list(
-        Page.objects.filter(on_path | in_menu, path__startswith=root.path).select_related(
-            *page_type_joins()
-        )
+        Page.objects.filter(on_path | in_menu, path__startswith=root.path)
+        .select_related(*page_type_joins())
+        .order_by()  # put in order here, for the menu; ORDER BY costs more to build
     )
     menu = sorted((page for page in candidates if _in_menu_of(page, root)), key=lambda p: p.path)
     request._menu_pages = (root.pk, menu)

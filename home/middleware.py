@@ -7,7 +7,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import PageViewRestriction, Site
 from wagtail.models.sites import SiteRootPath
 
-from clinic_site.pages import page_type_joins, specific_page
+from clinic_site.pages import page_type_joins, specific_page, top_level_page_types
 from pagecache.models import ContentVersion, remember_content_version
 
 from .models import ClinicSettings
@@ -19,7 +19,9 @@ HOSTNAME_AND_PORT, HOSTNAME_AND_DEFAULT, DEFAULT, HOSTNAME = range(4)
 def site_for_host(sites, hostname, port):
     """The site that answers `hostname`:`port`, chosen by Wagtail's rules: the site with that
     hostname and port; else the default site if it has that hostname; else a single other
-    site with that hostname; else the default site; else none."""
+    site with that hostname; else the default site; else none. `port` is the request's, a
+    string, as the database compares it with the sites' numbers."""
+    port = int(port) if str(port).isdigit() else None
 
     def match(site):
         if site.hostname == hostname and site.port == port:
@@ -71,19 +73,27 @@ class SiteMiddleware:
             Site.objects.select_related(
                 "root_page__locale",
                 "clinicsettings",
-                *page_type_joins("root_page__"),
+                *page_type_joins("root_page__", top_level_page_types()),
             )
             .annotate(
                 page_view_restrictions_exist=Exists(PageViewRestriction.objects.all()),
                 content_version=Subquery(ContentVersion.objects.filter(pk=1).values("number")[:1]),
             )
-            # Wagtail's order of root paths: the most specific first.
-            .order_by("-root_page__url_path", "-is_default_site", "hostname")
+            .order_by()  # sorted in find_site: a few rows, and ORDER BY costs more to build
         )
 
 
+def in_wagtails_order(sites):
+    """Sites in Wagtail's order of root paths (the most specific first), as its query
+    orders them: by root page's url_path descending, the default site first, then host."""
+    sites = sorted(sites, key=lambda site: site.hostname)
+    sites.sort(key=lambda site: site.is_default_site, reverse=True)
+    sites.sort(key=lambda site: site.root_page.url_path, reverse=True)
+    return sites
+
+
 def find_site(request):
-    sites = list(SiteMiddleware.sites())
+    sites = in_wagtails_order(SiteMiddleware.sites())
     hostname = split_domain_port(request._get_raw_host())[0]
     site = site_for_host(sites, hostname, request.get_port())
     request._wagtail_site = site

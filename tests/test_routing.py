@@ -102,3 +102,23 @@ def test_the_menu_read_with_the_path_is_the_one_wagtail_reads(client, index):
     assert menu_links(client, "/procedures/") == [
         (href, "page" if href == "/procedures/" else "") for href, _ in on_home
     ]
+
+
+def test_the_site_and_root_paths_are_the_ones_wagtail_finds(rf, index):
+    """The one-query Site lookup gives each host the site Wagtail's own lookup gives it, and
+    the sites' root paths in Wagtail's order (the most specific first), from which page
+    links are made."""
+    from home.middleware import find_site
+
+    home = index.get_parent()
+    contact = Page.objects.get(url_path__endswith="/contact/")
+    Site.objects.create(hostname="treatments.example", port=80, root_page=index)
+    Site.objects.create(hostname="clinic.example", port=8080, root_page=home)
+    Site.objects.create(hostname="clinic.example", port=80, root_page=contact)
+    Site.objects.create(hostname="another.example", port=80, root_page=home)
+
+    for host in ("localhost", "treatments.example", "clinic.example", "clinic.example:8080"):
+        ours, wagtails = rf.get("/", HTTP_HOST=host), rf.get("/", HTTP_HOST=host)
+        find_site(ours)
+        assert ours._wagtail_site == Site.find_for_request(wagtails), host
+        assert ours._wagtail_cached_site_root_paths == Site.get_site_root_paths(), host
