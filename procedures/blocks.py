@@ -14,7 +14,14 @@ from django.utils.text import capfirst
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from clinic_site.blocks import FALLBACK_NAME, SectionBlock, ValidatedStructBlock, at_least_one
+from clinic_site.blocks import (
+    FALLBACK_NAME,
+    PageChooserBlock,
+    ReadByIdMixin,
+    SectionBlock,
+    ValidatedStructBlock,
+    at_least_one,
+)
 from clinic_site.text import tel_href
 from practitioners.blocks import WhoDoesItBlock
 
@@ -111,14 +118,14 @@ class DescriptionBlock(SectionBlock):
         }
 
 
-class ReferenceChooserBlock(SnippetChooserBlock):
+class ReferenceChooserBlock(ReadByIdMixin, SnippetChooserBlock):
     """A reference, chosen (or created) in the references snippet's chooser."""
 
     def __init__(self, **kwargs):
         super().__init__("procedures.Reference", **kwargs)
 
 
-class ClinicLocationChooserBlock(SnippetChooserBlock):
+class ClinicLocationChooserBlock(ReadByIdMixin, SnippetChooserBlock):
     """A clinic location, chosen (or created) in the clinic locations snippet's chooser."""
 
     def __init__(self, **kwargs):
@@ -501,7 +508,7 @@ class AlternativeValue(blocks.StructValue):
 
 
 class AlternativeBlock(ValidatedStructBlock):
-    page = blocks.PageChooserBlock(
+    page = PageChooserBlock(
         page_type="procedures.ProcedurePage",
         required=False,
         label="One of our treatments",
@@ -695,9 +702,7 @@ class CallToActionBlock(blocks.StructBlock):
         max_length=300,
         default="Have a question about this treatment? Send us a message or call us.",
     )
-    page = blocks.PageChooserBlock(
-        page_type="clinic_forms.ContactFormPage", help_text="The contact page."
-    )
+    page = PageChooserBlock(page_type="clinic_forms.ContactFormPage", help_text="The contact page.")
     button_label = blocks.CharBlock(default="Contact us", max_length=40)
 
     class Meta:

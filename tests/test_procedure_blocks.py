@@ -487,3 +487,32 @@ def test_each_item_of_a_list_has_an_accessible_name_in_the_editor(demo_content, 
         "Risk or complication",
         "Credit",
     } <= names
+
+
+@pytest.mark.parametrize(
+    "chooser, model",
+    [
+        (blocks.ReferenceChooserBlock(), Reference),
+        (blocks.CallToActionBlock().child_blocks["page"], ContactFormPage),
+    ],
+)
+def test_chosen_objects_come_back_in_the_order_chosen(demo_content, chooser, model):
+    """Read by id without ORDER BY: each choice gets its own instance, in the order chosen,
+    and a deleted one is None."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chosen = list(model.objects.order_by("-pk"))
+    ids = [chosen[-1].pk, 999_999, *[item.pk for item in chosen], chosen[-1].pk]
+    with CaptureQueriesContext(connection) as queries:
+        values = chooser.bulk_to_python(ids)
+    assert [value.pk if value else None for value in values] == [
+        chosen[-1].pk,
+        None,
+        *[item.pk for item in chosen],
+        chosen[-1].pk,
+    ]
+    assert values[0] is not values[-1]
+    assert all(isinstance(value, model) for value in values if value is not None)
+    [query] = queries.captured_queries
+    assert "ORDER BY" not in query["sql"]
