@@ -1,6 +1,6 @@
-"""What each page costs inside Django, without a server: the queries of one request and the
-median and 95th percentile time of many, through Django's test Client in this process, on
-the same database and settings as the server (bench/settings.py).
+"""What each page costs inside Django, without a server: the queries of one request, and the
+median and 95th percentile time and the median CPU time of many, through Django's test
+Client in this process, on the same database and settings as the server (bench/settings.py).
 
 bench/run.py runs it once per database, with that database's environment:
 
@@ -47,16 +47,20 @@ def measure(page, repeats=REPEATS):
         with CaptureQueriesContext(connection) as queries:
             get()
         query_count = len(queries)
-        times = []
+        times, cpu_times = [], []
         for _ in range(repeats):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             get()
             times.append((time.perf_counter() - began) * 1000)
+            cpu_times.append((time.process_time() - began_cpu) * 1000)
     times.sort()
     return {
         "queries": query_count,
         "median_ms": statistics.median(times),
         "p95_ms": percentile(times, 95),
+        # The CPU time this process spent: unlike the clock, it leaves out the time the
+        # process waited for a core that other programs (or other machines' guests) held.
+        "cpu_median_ms": statistics.median(cpu_times),
     }
 
 

@@ -259,6 +259,7 @@ def print_table(setups, tool, skipped):
         ("queries", 7, ">"),
         ("render ms", 9, ">"),
         ("p95 ms", 7, ">"),
+        ("cpu ms", 6, ">"),
         ("req/s", 7, ">"),
         ("x min", 6, ">"),
         ("load p99", 9, ">"),
@@ -289,6 +290,7 @@ def print_table(setups, tool, skipped):
                 str(inproc["queries"]),
                 f"{inproc['median_ms']:.1f}",
                 f"{inproc['p95_ms']:.1f}",
+                f"{inproc['cpu_median_ms']:.1f}",
                 f"{result.per_second:.0f}",
                 f"{result.per_second / minimal:.2f}" if minimal else "-",
                 f"{result.latency_ms.get(99, float('nan')):.0f} ms",
@@ -305,7 +307,8 @@ def print_table(setups, tool, skipped):
     print("-" * len(header))
 
     notes = [
-        "render ms, p95 ms: median and 95th percentile of in-process renders; "
+        "render ms, p95 ms: median and 95th percentile of in-process renders; cpu ms: their "
+        "median CPU time (the clock's time less any spent waiting for a core); "
         "queries: per request, counted in-process",
         "req/s, load p99: under gunicorn; x min: req/s over the minimal view's req/s, "
         "same set-up, same run",
