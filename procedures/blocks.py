@@ -537,6 +537,13 @@ class AlternativeBlock(ValidatedStructBlock):
         value_class = AlternativeValue
 
 
+class AlternativesValue(blocks.StructValue):
+    @property
+    def shown_items(self):
+        """The alternatives that still have a name: a chosen page since deleted has none."""
+        return [item for item in self.get("items") or [] if item.title]
+
+
 class AlternativesBlock(SectionBlock):
     introduction = blocks.CharBlock(
         required=False, max_length=300, help_text="Optional: a sentence before the list."
@@ -551,6 +558,7 @@ class AlternativesBlock(SectionBlock):
         heading = "Alternatives to {name}"
         icon = "redirect"
         template = "procedures/blocks/alternatives.html"
+        value_class = AlternativesValue
         description = "Other treatments: our own pages, linked, or others by name, with a note."
         preview_value = {
             "items": [{"page": None, "name": "Physiotherapy", "note": "Exercises to help."}],

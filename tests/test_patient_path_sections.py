@@ -571,3 +571,20 @@ def test_the_prolotherapy_page_has_no_section_its_source_does_not_support(client
 def test_a_page_with_every_section_is_valid_html(client, full_page, tmp_path):
     errors = html_errors({"every section": client.get(full_page.url).content}, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_alternatives_whose_pages_were_all_deleted_show_no_empty_list(client, full_page):
+    """The fault this product exists to prevent: a heading over an empty list. With the
+    chosen page deleted and the typed one removed, the section asks the patient to ask."""
+    stream = full_page.body
+    position = next(i for i, block in enumerate(stream) if block.block_type == "alternatives")
+    stream[position].value["items"] = [
+        item for item in stream[position].value["items"] if item["page"] is not None
+    ]
+    publish(full_page)
+    ProcedurePage.objects.get(slug="prolotherapy").delete()
+
+    part = section(soup_of(client, full_page), "Alternatives to sample injections")
+    assert part.find_all("li") == []
+    assert part.find("ul") is None
+    assert "Please ask us about other treatments that may suit you." in part.get_text()
