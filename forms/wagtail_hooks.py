@@ -1,8 +1,9 @@
 from django.urls import path
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.models import Page
 
-from .models import ContactFormPage
+from .models import ContactFormPage, ContactSubmission
 from .views import VIEW_SUBMISSIONS, DeleteContactSubmissionsView, FormsIndexView
 
 
@@ -32,3 +33,26 @@ def register_contact_message_urls():
             name="contact_submissions_delete",
         ),
     ]
+
+
+class NewestMessagesPanel(Component):
+    """Dashboard panel for the staff who answer patients' messages (front desk, editors):
+    the newest few, each leading to the messages of its form."""
+
+    name = "newest_contact_messages"
+    template_name = "clinic_forms/admin/newest_messages_panel.html"
+    order = 50
+    SHOWN = 5
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    def get_context_data(self, parent_context):
+        return {"messages": self.messages}
+
+
+@hooks.register("construct_homepage_panels")
+def add_newest_messages_panel(request, panels):
+    if request.user.has_perm(VIEW_SUBMISSIONS):
+        newest = ContactSubmission.objects.select_related("page").order_by("-submit_time", "-pk")
+        panels.append(NewestMessagesPanel(list(newest[: NewestMessagesPanel.SHOWN])))

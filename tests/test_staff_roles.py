@@ -253,6 +253,55 @@ def test_front_desk_sees_nothing_else(client, home_page, contact_page, submissio
         assert b"Can I park" not in refused.content
 
 
+def messages_panel(response):
+    heading = BeautifulSoup(response.content, "html.parser").find(id="newest-messages-heading")
+    return heading and heading.find_parent("section")
+
+
+@pytest.mark.parametrize("username", ["frontdesk", "editor"])
+def test_the_dashboard_shows_the_newest_messages_to_those_who_answer_them(
+    client, contact_page, username
+):
+    received = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0))
+    for day in range(7):
+        message = contact_page.get_submission_class().objects.create(
+            page=contact_page,
+            form_data={"name": f"Patient {day}", "message": f"Question number {day}"},
+        )
+        message.submit_time = received + datetime.timedelta(days=day)
+        message.save(update_fields=["submit_time"])
+    contact_page.get_submission_class().objects.create(
+        page=contact_page,
+        form_data={"name": "<b>Sam</b>", "message": "<script>alert(1)</script> " + "x" * 200},
+    )
+    log_in(client, username)
+    panel = messages_panel(client.get("/admin/"))
+
+    rows = [
+        [" ".join(td.get_text().split()) for td in tr.find_all("td")] for tr in panel.tbody("tr")
+    ]
+    assert [row[1] for row in rows] == [
+        "<b>Sam</b>",
+        "Patient 6",
+        "Patient 5",
+        "Patient 4",
+        "Patient 3",
+    ]
+    assert rows[1] == ["26 Nov 2026, 09:00", "Patient 6", "Question number 6"]
+    assert rows[0][2].startswith("<script>alert(1)</script> xxx") and len(rows[0][2]) <= 90
+    assert panel.find("script") is None and panel.find("b") is None
+    submissions = f"/admin/forms/submissions/{contact_page.pk}/"
+    assert {a["href"] for a in panel.tbody("a")} == {submissions}
+    assert panel.find("a", string="All contact messages")["href"] == "/admin/forms/"
+
+
+def test_the_dashboard_shows_no_messages_to_marketing(client, contact_page, submission):
+    log_in(client, "marketing")
+    dashboard = client.get("/admin/")
+    assert messages_panel(dashboard) is None
+    assert b"Can I park" not in dashboard.content
+
+
 def edit_home_page(client, home_page, introduction, action):
     data = nested_form_data(
         {

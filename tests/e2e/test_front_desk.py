@@ -79,3 +79,16 @@ def test_front_desk_reads_and_exports_contact_messages_and_cannot_delete_them(
     # Wagtail's answer to a refused admin view: back to the dashboard, with the message above.
     assert (response.status, response.headers["location"]) == (302, "/admin/")
     assert ContactSubmission.objects.filter(pk=contact_message.pk).exists()
+
+
+def test_front_desk_opens_a_new_message_from_the_dashboard(site, staff_browser, contact_message):
+    page = staff_browser("frontdesk")
+    panel = page.get_by_role("region", name="Newest contact messages")
+    row = panel.get_by_role("row").filter(has_text="Alex Patient")
+    expect(row).to_contain_text(MESSAGE)
+    row.get_by_role("link", name=MESSAGE).click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Contact us")
+    expect(page.get_by_role("row").filter(has_text="Alex Patient")).to_contain_text(
+        "alex@example.com"
+    )
