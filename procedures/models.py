@@ -885,10 +885,9 @@ class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
     def practitioners_who_give_it(self):
         """The live practitioners that the "Who does it" sections name, once each."""
         seen = {}
-        for block in self.body:
-            if block.block_type == "who_does_it":
-                for practitioner in block.value.live_practitioners:
-                    seen.setdefault(practitioner.pk, practitioner)
+        for practitioner in self.named_practitioners:
+            if practitioner.live:
+                seen.setdefault(practitioner.pk, practitioner)
         return list(seen.values())
 
     @property

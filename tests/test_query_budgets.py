@@ -39,10 +39,10 @@ HOME_QUERIES = 6
 # The Site, the path with the menu, the body areas to choose from, a page of treatments with
 # their count, their body areas: 5.
 INDEX_QUERIES = 5
-# The Site, the path with the menu, the form's fields, the new captcha: 4.
+# The Site, the path with the menu, the form's fields, the new captcha: 4 (the budget is 8).
 CONTACT_GET_QUERIES = 8
 # As the GET, without the menu; the captcha is checked and used up; the message and its mail
-# task are stored in one transaction (two savepoint statements): 11.
+# task are stored in one transaction (two savepoint statements): 11 (the budget is 12).
 CONTACT_POST_QUERIES = 12
 
 
