@@ -11,6 +11,7 @@ import copy
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.models import Page
 
 FALLBACK_NAME = "this treatment"
 
@@ -28,10 +29,14 @@ class ReadByIdMixin:
     """For chooser blocks: the chosen objects are read by id without ORDER BY. Wagtail puts
     them back in the order they were chosen, so the database's order is not needed, and the
     model's default order (for a page, its tree path, across a join) costs more to build into
-    the query than the query takes to run."""
+    the query than the query takes to run. `read_model`, when set, is the model they are read
+    as, in place of the chooser's own."""
+
+    read_model = None
 
     def bulk_to_python(self, values):
-        objects = self.model_class.objects.order_by().in_bulk(values)
+        model = self.read_model or self.model_class
+        objects = model.objects.order_by().in_bulk(values)
         chosen, seen = [], set()
         for pk in values:
             instance = objects.get(pk)
@@ -44,6 +49,14 @@ class ReadByIdMixin:
 
 class PageChooserBlock(ReadByIdMixin, blocks.PageChooserBlock):
     """Wagtail's page chooser, reading the chosen pages by id (ReadByIdMixin)."""
+
+
+class PageLinkChooserBlock(PageChooserBlock):
+    """A page chooser for a page that is shown as a link: its title, its address and whether
+    it is live. The chosen page is read from Wagtail's page table alone, as a plain `Page`:
+    reading it in its own type would join that type's table and read every field of it."""
+
+    read_model = Page
 
 
 def at_least_one(items, message):

@@ -16,7 +16,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 
 from clinic_site.blocks import (
     FALLBACK_NAME,
-    PageChooserBlock,
+    PageLinkChooserBlock,
     ReadByIdMixin,
     SectionBlock,
     ValidatedStructBlock,
@@ -508,7 +508,7 @@ class AlternativeValue(blocks.StructValue):
 
 
 class AlternativeBlock(ValidatedStructBlock):
-    page = PageChooserBlock(
+    page = PageLinkChooserBlock(
         page_type="procedures.ProcedurePage",
         required=False,
         label="One of our treatments",
@@ -710,7 +710,9 @@ class CallToActionBlock(blocks.StructBlock):
         max_length=300,
         default="Have a question about this treatment? Send us a message or call us.",
     )
-    page = PageChooserBlock(page_type="clinic_forms.ContactFormPage", help_text="The contact page.")
+    page = PageLinkChooserBlock(
+        page_type="clinic_forms.ContactFormPage", help_text="The contact page."
+    )
     button_label = blocks.CharBlock(default="Contact us", max_length=40)
 
     class Meta:
