@@ -50,6 +50,17 @@ def top_level_page_types():
     return [model for model in _page_type_accessors() if Page in model.allowed_parent_page_models()]
 
 
+@functools.cache
+def nested_page_types():
+    """The page types that may be created below another page: every page below a site's home
+    page is of one of them (a type such as HomePage, allowed only at the top, never is)."""
+    return [
+        model
+        for model in _page_type_accessors()
+        if any(parent is not Page for parent in model.allowed_parent_page_models())
+    ]
+
+
 def specific_page(page):
     """`page.specific`, taken from a query made with page_type_joins() without asking the
     database again; a page whose type inherits from another page type is read as Wagtail
@@ -82,7 +93,7 @@ def route_in_one_query(root, request, path_components):
     in_menu = Q(depth=depth + 1, live=True, show_in_menus=True)
     candidates = list(
         Page.objects.filter(on_path | in_menu, path__startswith=root.path)
-        .select_related(*page_type_joins())
+        .select_related(*page_type_joins(page_types=nested_page_types()))
         .order_by()  # put in order here, for the menu; ORDER BY costs more to build
     )
     menu = sorted((page for page in candidates if _in_menu_of(page, root)), key=lambda p: p.path)

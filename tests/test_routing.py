@@ -122,3 +122,18 @@ def test_the_site_and_root_paths_are_the_ones_wagtail_finds(rf, index):
         find_site(ours)
         assert ours._wagtail_site == Site.find_for_request(wagtails), host
         assert ours._wagtail_cached_site_root_paths == Site.get_site_root_paths(), host
+
+
+def test_a_page_of_a_top_level_type_placed_deeper_is_served_in_its_type(client, index):
+    """Routing joins the tables of the page types allowed below another page only; a page
+    that code put elsewhere, against the rules, is still read in its own type (one query
+    more)."""
+    from home.models import HomePage
+
+    home = index.get_parent()
+    stray = home.add_child(instance=HomePage(title="A second home page", slug="stray-home"))
+    stray.save_revision().publish()
+    response = client.get("/stray-home/")
+    assert response.status_code == 200
+    assert type(response.context["page"]) is HomePage
+    assert response.context["page"].title == "A second home page"
