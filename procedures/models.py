@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -445,52 +445,57 @@ class OpeningHoursException(models.Model):
 def read_opening_hours(location_ids):
     """{location id: (opening times, exceptions)} for the given locations, each list in its
     model's order, read in a single query: the UNION of both tables' rows, each marked with
-    its kind."""
-    times = (
-        OpeningTime.objects.filter(location__in=location_ids)
-        .order_by()
-        .values_list(
-            models.Value("time"),
-            "id",
-            "location_id",
-            "weekday",
-            models.Value("", output_field=models.CharField()),
-            models.Value(None, output_field=models.DateField()),
-            models.Value(None, output_field=models.DateField()),
-            "opens",
-            "closes",
-        )
-    )
-    exceptions = OpeningHoursException.objects.filter(location__in=location_ids)
-    exceptions = exceptions.order_by().values_list(
-        models.Value("exception"),
-        "id",
-        "location_id",
-        models.Value(None, output_field=models.PositiveSmallIntegerField()),
-        "label",
-        "first_day",
-        "last_day",
-        "opens",
-        "closes",
-    )
+    its kind.
+
+    The query is written out, in SQL that SQLite and PostgreSQL both read: every page that
+    shows a location runs it, and Django took longer to build it from two querysets than the
+    database takes to run it."""
     rows = {location_id: ([], []) for location_id in location_ids}
-    db = times.db
-    for kind, pk, location_id, weekday, label, first_day, last_day, opens, closes in times.union(
-        exceptions, all=True
-    ):
+    if not location_ids:
+        return rows
+    db = router.db_for_read(OpeningTime)
+    quote = connections[db].ops.quote_name
+
+    def select(kind, model, columns):
+        fields = [None if name is None else model._meta.get_field(name) for name in columns]
+        listed = ", ".join("NULL" if f is None else quote(f.column) for f in fields)
+        in_ids = ", ".join(["%s"] * len(location_ids))
+        return (
+            f"SELECT '{kind}', {listed} FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.get_field('location').column)} IN ({in_ids})"
+        )
+
+    # One column list for both: what a row of the other kind lacks is NULL.
+    times = select(
+        "time", OpeningTime, ["id", "location", "weekday", None, None, None, "opens", "closes"]
+    )
+    exceptions = select(
+        "exception",
+        OpeningHoursException,
+        ["id", "location", None, "label", "first_day", "last_day", "opens", "closes"],
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"{times} UNION ALL {exceptions}", [*location_ids, *location_ids])
+        fetched = cursor.fetchall()
+    for kind, pk, location_id, weekday, label, first_day, last_day, opens, closes in fetched:
         if kind == "time":
-            fields = {"id": pk, "location_id": location_id, "weekday": weekday}
             model, rows_of_kind = OpeningTime, rows[location_id][0]
+            fields = {"id": pk, "location_id": location_id, "weekday": weekday}
         else:
-            fields = {"id": pk, "location_id": location_id, "label": label}
-            fields.update(first_day=first_day, last_day=last_day)
             model, rows_of_kind = OpeningHoursException, rows[location_id][1]
-        fields.update(opens=opens, closes=closes)
+            fields = {"id": pk, "location_id": location_id, "label": label}
+            fields.update(first_day=as_date(first_day), last_day=as_date(last_day))
+        fields.update(opens=as_time(opens), closes=as_time(closes))
         rows_of_kind.append(model.from_db(db, list(fields), list(fields.values())))
     for opening_times, opening_exceptions in rows.values():
         opening_times.sort(key=lambda t: (t.weekday, t.opens, t.pk))
         opening_exceptions.sort(key=lambda e: (e.first_day, e.pk))
     return rows
+
+
+# A date or time as the database gives it (SQLite: as text) in Python's type.
+as_date = models.DateField().to_python
+as_time = models.TimeField().to_python
 
 
 REVIEW_DUE_SOON_DAYS = 30

@@ -9,7 +9,7 @@ a page names its dates: a page served from a cache days later still says somethi
 import datetime
 
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.dates import MONTHS
 from django.utils.html import format_html
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -19,9 +19,14 @@ UPCOMING_DAYS = 60
 CLOSED_ALL_DAY = ("00:00", "00:00")
 
 
+def day_and_month(day):
+    """ "25 December", the month in the site's language (as the date filter's "j F")."""
+    return f"{day.day} {MONTHS[day.month]}"
+
+
 def long_date(day):
     """ "25 December 2026"."""
-    return format_date(day, "j F Y")
+    return f"{day_and_month(day)} {day.year}"
 
 
 def hhmm(time):
@@ -71,8 +76,8 @@ def _day_text(day, other=None):
     if other is None or day.year != other.year:
         return long_date(day)
     if day.month != other.month:
-        return format_date(day, "j F")
-    return format_date(day, "j")
+        return day_and_month(day)
+    return str(day.day)
 
 
 def _time(day, text):
