@@ -1,7 +1,9 @@
 """The request's Site, with everything a page view needs from it, in one query."""
 
 from django.conf import settings
-from django.db.models import Exists, Subquery
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
 from wagtail.models import PageViewRestriction, Site
@@ -45,6 +47,14 @@ def site_for_host(sites, hostname, port):
     return None
 
 
+def table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model, name):
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
 class SiteMiddleware:
     """Before Wagtail serves a page, find its Site as Wagtail would, in one query that also
     brings the site's home page (in its specific type), its clinic settings, every site's root
@@ -69,6 +79,8 @@ class SiteMiddleware:
 
     @staticmethod
     def sites():
+        # The two subqueries are written out: Django takes longer to build them from querysets
+        # than the database takes to run them, and this query runs for every page.
         return (
             Site.objects.select_related(
                 "root_page__locale",
@@ -76,8 +88,15 @@ class SiteMiddleware:
                 *page_type_joins("root_page__", top_level_page_types()),
             )
             .annotate(
-                page_view_restrictions_exist=Exists(PageViewRestriction.objects.all()),
-                content_version=Subquery(ContentVersion.objects.filter(pk=1).values("number")[:1]),
+                page_view_restrictions_exist=RawSQL(
+                    f"EXISTS (SELECT 1 FROM {table(PageViewRestriction)})", (), BooleanField()
+                ),
+                content_version=RawSQL(
+                    f"(SELECT {column(ContentVersion, 'number')} FROM {table(ContentVersion)} "
+                    f"WHERE {column(ContentVersion, 'id')} = %s)",
+                    (1,),  # its single row (pagecache.models)
+                    ContentVersion._meta.get_field("number"),
+                ),
             )
             .order_by()  # sorted in find_site: a few rows, and ORDER BY costs more to build
         )
