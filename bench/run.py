@@ -7,8 +7,9 @@ with the reason, when they are not at 127.0.0.1:5432 and :6379; see bench/servic
    PostgreSQL database `clinic_bench_<pid>`, dropped at the end) gets the demo content and
    1,000 sample procedures titled "Sample procedure 0001 (benchmark data)" (bench/data.py).
    The developer's db.sqlite3 and DATABASE_URL are never touched.
-2. In this machine's Python, each page's queries per request and its render time (median and
-   95th percentile of 40 requests) with Django's test Client (bench/inprocess.py).
+2. In this machine's Python, each page's queries per request and its render time with
+   Django's test Client (bench/inprocess.py): 5 rounds of 20 requests, each round taking
+   every page in turn; a page's median and 95th percentile are those of its quietest round.
 3. gunicorn as deployed, gunicorn.conf.py unchanged: gthread, 2 workers x 4 threads, with
    keep-alive. (Not 2 sync workers: production runs gthread, and sync workers close every
    connection, which would measure connection set-up rather than the site.) The settings are
@@ -259,6 +260,7 @@ def print_table(setups, tool, skipped):
         ("queries", 7, ">"),
         ("render ms", 9, ">"),
         ("p95 ms", 7, ">"),
+        ("all ms", 6, ">"),
         ("cpu ms", 6, ">"),
         ("req/s", 7, ">"),
         ("x min", 6, ">"),
@@ -290,6 +292,7 @@ def print_table(setups, tool, skipped):
                 str(inproc["queries"]),
                 f"{inproc['median_ms']:.1f}",
                 f"{inproc['p95_ms']:.1f}",
+                f"{inproc['all_rounds_median_ms']:.1f}",
                 f"{inproc['cpu_median_ms']:.1f}",
                 f"{result.per_second:.0f}",
                 f"{result.per_second / minimal:.2f}" if minimal else "-",
@@ -307,9 +310,10 @@ def print_table(setups, tool, skipped):
     print("-" * len(header))
 
     notes = [
-        "render ms, p95 ms: median and 95th percentile of in-process renders; cpu ms: their "
-        "median CPU time (the clock's time less any spent waiting for a core); "
-        "queries: per request, counted in-process",
+        "render ms, p95 ms: median and 95th percentile of in-process renders in the quietest "
+        "of 5 rounds of 20; all ms: the median of all 5 rounds; cpu ms: the quietest round's "
+        "median CPU time (the clock's time less any spent waiting for a core); queries: per "
+        "request, counted in-process",
         "req/s, load p99: under gunicorn; x min: req/s over the minimal view's req/s, "
         "same set-up, same run",
         "uncached: a second gunicorn with every cache off (BENCH_CACHES_OFF=1: "
