@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from forms.models import ContactSubmission
 from procedures.models import BodyArea, ProcedureIndexPage
-from tests.conftest import add_procedures, add_procedures_in_bulk
+from tests.conftest import add_procedures, add_procedures_in_bulk, need
 from tests.test_contact_form import form_data
 from tests.test_staff_roles import TREATMENTS_URL, log_in
 
@@ -70,6 +70,45 @@ def test_prolotherapy_page(client, demo_content, django_assert_max_num_queries):
     assert article.select_one("a[href='https://doi.org/10.1016/j.jcot.2021.05.015']")
     assert "Example Clinic" in article.get_text()  # the clinic location
     assert soup.select_one(".site-nav a[href='/procedures/']")  # the menu
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="query plans are checked on SQLite: PostgreSQL's depend on its table statistics",
+)
+def test_no_query_of_a_page_view_reads_every_page(client, demo_content):
+    """Each page row a page view needs is found through an index: the pages on the path by
+    their slug, the menu by depth (home.0004), chosen pages by id. None of the queries reads
+    the whole page table, which grows with every treatment."""
+    client.get(PROLOTHERAPY)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(PROLOTHERAPY)
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plans += [row[3] for row in cursor.fetchall()]
+    assert any("wagtailcore_page" in step for step in plans)
+    assert not [step for step in plans if step.split(" USING ")[0] == "SCAN wagtailcore_page"]
+
+
+def test_postgresql_plans_each_query_of_a_page_view_once(client, demo_content):
+    """With prepared statements (DATABASE_PREPARED_STATEMENTS, on by default), the queries a
+    page view repeats are planned once on a connection and kept there: after a few views of a
+    page, PostgreSQL holds a prepared statement for the Site lookup and for the path."""
+    need(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
+    )
+    for _ in range(3):
+        cache.clear()
+        assert client.get(PROLOTHERAPY).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "wagtailcore_site"' in statement for statement in prepared)
+    assert any('"wagtailcore_page"."slug" IN' in statement for statement in prepared)
 
 
 def test_home_page(client, demo_content, django_assert_max_num_queries):

@@ -124,6 +124,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # (half a second for the Site lookup's joins where the planner guesses large tables).
         options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT} -c jit=off",
     )
+    # Prepared statements: a query that a connection has run twice is planned once and kept
+    # (psycopg sends parameters apart from the SQL, server-side binding). Every page runs the
+    # same few queries, and PostgreSQL took longer to plan them than to run them. Set
+    # DATABASE_PREPARED_STATEMENTS=off behind a pooler that cannot keep them (PgBouncer in
+    # transaction mode before 1.21, or without max_prepared_statements).
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "on").lower() != "off":
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 
 # A Redis cache when REDIS_URL is set (shared by every app process); otherwise local memory.
 # A Redis that refuses or hangs is treated as an empty cache (clinic_site/cache.py): a call
