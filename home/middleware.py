@@ -1,7 +1,6 @@
 """The request's Site, with everything a page view needs from it, in one query."""
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.http.request import split_domain_port
@@ -10,6 +9,7 @@ from wagtail.models import PageViewRestriction, Site
 from wagtail.models.sites import SiteRootPath
 
 from clinic_site.pages import page_type_joins, specific_page, top_level_page_types
+from clinic_site.sql import column, table
 from pagecache.models import ContentVersion, remember_content_version
 
 from .models import ClinicSettings
@@ -45,14 +45,6 @@ def site_for_host(sites, hostname, port):
     if match(best) == DEFAULT:
         return candidates[len(candidates) == 2]
     return None
-
-
-def table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def column(model, name):
-    return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
 class SiteMiddleware:

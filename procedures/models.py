@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from clinic_site.pages import ViewRestrictionsMixin
 from clinic_site.pagination import paginate
+from clinic_site.sql import column, table
 from clinic_site.text import lower_first, non_empty_lines, tel_href
 from pagecache.models import content_version
 
@@ -453,16 +454,13 @@ def read_opening_hours(location_ids):
     rows = {location_id: ([], []) for location_id in location_ids}
     if not location_ids:
         return rows
-    db = router.db_for_read(OpeningTime)
-    quote = connections[db].ops.quote_name
+    in_ids = ", ".join(["%s"] * len(location_ids))
 
     def select(kind, model, columns):
-        fields = [None if name is None else model._meta.get_field(name) for name in columns]
-        listed = ", ".join("NULL" if f is None else quote(f.column) for f in fields)
-        in_ids = ", ".join(["%s"] * len(location_ids))
+        listed = ", ".join("NULL" if name is None else column(model, name) for name in columns)
         return (
-            f"SELECT '{kind}', {listed} FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.get_field('location').column)} IN ({in_ids})"
+            f"SELECT '{kind}', {listed} FROM {table(model)} "
+            f"WHERE {column(model, 'location')} IN ({in_ids})"
         )
 
     # One column list for both: what a row of the other kind lacks is NULL.
@@ -474,6 +472,7 @@ def read_opening_hours(location_ids):
         OpeningHoursException,
         ["id", "location", None, "label", "first_day", "last_day", "opens", "closes"],
     )
+    db = router.db_for_read(OpeningTime)
     with connections[db].cursor() as cursor:
         cursor.execute(f"{times} UNION ALL {exceptions}", [*location_ids, *location_ids])
         fetched = cursor.fetchall()

@@ -32,6 +32,15 @@ def need_redis():
     )
 
 
+def need_postgresql():
+    from django.db import connection
+
+    need(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
+    )
+
+
 def need_chromium():
     need(
         os.path.exists(CHROMIUM) or shutil.which("chromium"),

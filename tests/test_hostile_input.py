@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from clinic_site.middleware import can_decode_form_data
 from forms.models import ContactSubmission
 from forms.views import csv_cell, xlsx_cell
-from tests.conftest import load_demo_content, need
+from tests.conftest import load_demo_content, need_postgresql
 
 CONTACT = "/contact/"
 ADMIN_LOGIN = "/admin/login/"
@@ -366,10 +366,7 @@ def test_a_solved_captcha_is_accepted_once_when_posted_in_parallel(settings):
 
     from django.db import connection
 
-    need(
-        connection.vendor == "postgresql",
-        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
-    )
+    need_postgresql()
     load_demo_content()
     settings.CONTACT_RATE_LIMIT = 100
     key = CaptchaStore.generate_key()

@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from forms.models import ContactSubmission
 from procedures.models import BodyArea, ProcedureIndexPage
-from tests.conftest import add_procedures, add_procedures_in_bulk, need
+from tests.conftest import add_procedures, add_procedures_in_bulk, need_postgresql
 from tests.test_contact_form import form_data
 from tests.test_staff_roles import TREATMENTS_URL, log_in
 
@@ -97,10 +97,7 @@ def test_postgresql_plans_each_query_of_a_page_view_once(client, demo_content):
     """With prepared statements (DATABASE_PREPARED_STATEMENTS, on by default), the queries a
     page view repeats are planned once on a connection and kept there: after a few views of a
     page, PostgreSQL holds a prepared statement for the Site lookup and for the path."""
-    need(
-        connection.vendor == "postgresql",
-        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
-    )
+    need_postgresql()
     for _ in range(3):
         cache.clear()
         assert client.get(PROLOTHERAPY).status_code == 200
