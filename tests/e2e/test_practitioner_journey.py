@@ -17,8 +17,8 @@ from tests.e2e.test_treatment_journeys import (
     review_action,
     review_row,
     section,
+    submit_to_clinical_review,
     type_rich_text,
-    wait_for_autosave,
     watch_autosave,
 )
 
@@ -27,14 +27,6 @@ pytestmark = pytest.mark.browser
 NEW_CLINICIAN = "Dr Sam Example"
 QUESTION = "Can I drive home afterwards?"
 ANSWER = "Ask the clinic before your appointment."
-
-
-def submit_to_clinical_review(page):
-    wait_for_autosave(page)
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Submit to Clinical review").click()
-    # "created and submitted" for a new page, "has been submitted" once autosave created it.
-    expect(page.get_by_role("status")).to_contain_text(re.compile("submitted for moderation"))
 
 
 def write_profile(page, site):

@@ -109,6 +109,20 @@ def wait_for_autosave(page):
     )
 
 
+def submit_to_clinical_review(page):
+    """Submit the page for its clinical review, as the editor does once the header reads
+    "Saved". Opening "More actions" takes the focus out of the field last typed in, which
+    may change the form (a rich text field writes its content out on leaving it): its
+    autosave finishes before the submit, so that it cannot arrive after the submitted
+    revision and be refused as out of date."""
+    wait_for_autosave(page)
+    page.get_by_role("button", name="More actions").click()
+    wait_for_autosave(page)
+    page.get_by_role("button", name="Submit to Clinical review").click()
+    # "created and submitted" for a new page, "has been submitted" once autosave created it.
+    expect(page.get_by_role("status")).to_contain_text(re.compile("submitted for moderation"))
+
+
 def open_treatments_add(page):
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Treatments").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Treatments")
@@ -200,10 +214,7 @@ def test_marketing_adds_a_treatment_and_submits_it_for_review(site, staff_browse
     treatment = ProcedurePage.objects.get(slug=NEW_SLUG)
     reference = Reference.objects.get(title="Platelet-rich plasma for lateral epicondylitis")
 
-    wait_for_autosave(page)
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Submit to Clinical review").click()
-    expect(page.get_by_role("status")).to_contain_text("has been submitted for moderation")
+    submit_to_clinical_review(page)
 
     treatment.refresh_from_db()
     assert not treatment.live
@@ -370,10 +381,7 @@ def test_an_editors_change_to_a_live_page_shows_only_after_approval(
     items = add_list_item(side_effects, "items")
     items.get_by_label("Effect").last.fill("Stiffness in the treated joint")
     items.get_by_label("Note").last.fill("for a day or two")
-    wait_for_autosave(page)
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Submit to Clinical review").click()
-    expect(page.get_by_role("status")).to_contain_text("has been submitted for moderation")
+    submit_to_clinical_review(page)
 
     # Patients still read the reviewed page.
     reader = read_as_a_patient(site, new_context, "/procedures/prolotherapy/")
