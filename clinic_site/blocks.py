@@ -13,6 +13,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.models import Page
 
+from clinic_site.sql import compiled_once
+
 FALLBACK_NAME = "this treatment"
 
 
@@ -26,7 +28,8 @@ def procedure_name(context):
 
 
 class ReadByIdMixin:
-    """For chooser blocks: the chosen objects are read by id without ORDER BY. Wagtail puts
+    """For chooser blocks: the chosen objects are read by id without ORDER BY, in SQL compiled
+    once per database connection for each number of objects (`compiled_once`). Wagtail puts
     them back in the order they were chosen, so the database's order is not needed, and the
     model's default order (for a page, its tree path, across a join) costs more to build into
     the query than the query takes to run. `read_model`, when set, is the model they are read
@@ -36,7 +39,15 @@ class ReadByIdMixin:
 
     def bulk_to_python(self, values):
         model = self.read_model or self.model_class
-        objects = model.objects.order_by().in_bulk(values)
+        ids = list(dict.fromkeys(pk for pk in values if pk is not None))
+        objects = {}
+        if ids:
+
+            def read():
+                return model.objects.filter(pk__in=ids).order_by()
+
+            found = compiled_once(model, ("chosen", len(ids)), read, ids)
+            objects = {instance.pk: instance for instance in found}
         chosen, seen = [], set()
         for pk in values:
             instance = objects.get(pk)

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction
 
+from clinic_site.sql import compiled_once
+
 
 @functools.cache
 def _page_type_accessors():
@@ -87,15 +89,24 @@ def route_in_one_query(root, request, path_components):
     its page with the rest of the path. The same query brings the main menu (`root`'s live
     children shown in menus), kept on the request for `menu_pages`."""
     depth = root.depth
-    on_path = Q(
-        depth__gt=depth, depth__lte=depth + len(path_components), slug__in=set(path_components)
-    )
-    in_menu = Q(depth=depth + 1, live=True, show_in_menus=True)
-    candidates = list(
-        Page.objects.filter(on_path | in_menu, path__startswith=root.path)
-        .select_related(*page_type_joins(page_types=nested_page_types()))
-        .order_by()  # put in order here, for the menu; ORDER BY costs more to build
-    )
+    slugs = sorted(set(path_components))
+    last_depth = depth + len(path_components)
+
+    def pages_on_path_and_in_menu():
+        wanted = Q(depth=depth + 1, live=True, show_in_menus=True)  # in the menu
+        if slugs:
+            wanted = Q(depth__gt=depth, depth__lte=last_depth, slug__in=slugs) | wanted
+        return (
+            Page.objects.filter(wanted, path__startswith=root.path)
+            .select_related(*page_type_joins(page_types=nested_page_types()))
+            .order_by()  # put in order here, for the menu; ORDER BY costs more to build
+        )
+
+    # The parameters in Django's order; a tree path holds only digits and capital letters,
+    # so it needs no escaping in LIKE.
+    on_path = [depth, last_depth, *slugs] if slugs else []
+    params = [*on_path, depth + 1, f"{root.path}%"]
+    candidates = compiled_once(Page, ("route", len(slugs)), pages_on_path_and_in_menu, params)
     menu = sorted((page for page in candidates if _in_menu_of(page, root)), key=lambda p: p.path)
     request._menu_pages = (root.pk, menu)
     by_url_path = {page.url_path: page for page in candidates}

@@ -9,10 +9,12 @@ from wagtail.models import PageViewRestriction, Site
 from wagtail.models.sites import SiteRootPath
 
 from clinic_site.pages import page_type_joins, specific_page, top_level_page_types
-from clinic_site.sql import column, table
+from clinic_site.sql import column, compiled_once, table
 from pagecache.models import ContentVersion, remember_content_version
 
 from .models import ClinicSettings
+
+CONTENT_VERSION_ROW = 1  # the content version's single row (pagecache.models)
 
 # Wagtail's order of preference among the sites that may answer a host (get_site_for_hostname).
 HOSTNAME_AND_PORT, HOSTNAME_AND_DEFAULT, DEFAULT, HOSTNAME = range(4)
@@ -86,7 +88,7 @@ class SiteMiddleware:
                 content_version=RawSQL(
                     f"(SELECT {column(ContentVersion, 'number')} FROM {table(ContentVersion)} "
                     f"WHERE {column(ContentVersion, 'id')} = %s)",
-                    (1,),  # its single row (pagecache.models)
+                    (CONTENT_VERSION_ROW,),
                     ContentVersion._meta.get_field("number"),
                 ),
             )
@@ -104,7 +106,9 @@ def in_wagtails_order(sites):
 
 
 def find_site(request):
-    sites = in_wagtails_order(SiteMiddleware.sites())
+    sites = in_wagtails_order(
+        compiled_once(Site, "sites", SiteMiddleware.sites, [CONTENT_VERSION_ROW])
+    )
     hostname = split_domain_port(request._get_raw_host())[0]
     site = site_for_host(sites, hostname, request.get_port())
     request._wagtail_site = site

@@ -22,7 +22,7 @@ from wagtail.search import index
 
 from clinic_site.pages import ViewRestrictionsMixin
 from clinic_site.pagination import paginate
-from clinic_site.sql import column, table
+from clinic_site.sql import column, compiled_once, table
 from clinic_site.text import lower_first, non_empty_lines, tel_href
 from pagecache.models import content_version
 
@@ -825,7 +825,20 @@ class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
     @property
     @admin.display(description="Body areas")
     def body_area_names(self):
-        return ", ".join(area.name for area in self.body_areas.all())
+        return ", ".join(area.name for area in self.shown_body_areas())
+
+    def shown_body_areas(self):
+        """The page's body areas, by name. As they stand in the database (as a visitor sees
+        them), they are read in SQL compiled once per connection (`compiled_once`); a
+        preview's, or those a list read ahead (prefetch_related), come from memory."""
+        areas = self.body_areas.all()
+        if not isinstance(areas, models.QuerySet) or areas._result_cache is not None:
+            return areas
+
+        def read():
+            return BodyArea.objects.filter(procedures=self.pk)
+
+        return compiled_once(BodyArea, "areas of a procedure", read, [self.pk])
 
     @property
     def name_in_sentence(self):
