@@ -832,7 +832,8 @@ class ProcedurePage(ViewRestrictionsMixin, MedicalReviewMixin, Page):
         them), they are read in SQL compiled once per connection (`compiled_once`); a
         preview's, or those a list read ahead (prefetch_related), come from memory."""
         areas = self.body_areas.all()
-        if not isinstance(areas, models.QuerySet) or areas._result_cache is not None:
+        in_memory = not isinstance(areas, models.QuerySet) or areas._result_cache is not None
+        if in_memory or self.pk is None:
             return areas
 
         def read():

@@ -9,7 +9,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from wagtail.models import Page
 
 from clinic_site.sql import compiled_once
-from procedures.models import ProcedurePage, Reference
+from procedures.models import BodyArea, ProcedurePage, Reference
+from tests.conftest import add_procedures
 
 PAGE_VIEWS = ["/", "/procedures/", "/procedures/prolotherapy/", "/contact/"]
 
@@ -97,3 +98,16 @@ def test_a_page_view_builds_no_sql_the_second_time(client, demo_content, compile
     assert "Side effects of prolotherapy" in response.text
     assert compiled == []
     assert caplog.text == ""  # every query's parameters were as Django binds them
+
+
+def test_a_treatment_names_its_body_areas_as_saved_and_as_previewed(client, demo_content):
+    first, second = BodyArea.objects.order_by("name")[:2]
+    (page,) = add_procedures(1, title="Sample joint treatment", body_areas=[second, first])
+    both = f"{first.name}, {second.name}"  # in order of name
+
+    assert f"<dt>Treats</dt><dd>{both}</dd>" in client.get(page.url).text
+
+    page.body_areas.set([second])  # an edit not yet published: a preview shows it
+    page.save_revision()
+    assert page.get_latest_revision_as_object().body_area_names == second.name
+    assert ProcedurePage.objects.get(pk=page.pk).body_area_names == both
