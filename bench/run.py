@@ -15,10 +15,11 @@ with the reason, when they are not at 127.0.0.1:5432 and :6379; see bench/servic
    connection, which would measure connection set-up rather than the site.) The settings are
    production's plus the minimal view (bench/settings.py, bench/urls.py). Each page is loaded
    for 10 seconds by wrk (-t2 -c16), or by bench/load.py when wrk is not installed, after 50
-   untimed requests. The minimal view, a fixed 19 KB page behind the same middleware, is the
-   ceiling: "x min" is a page's requests per second over the minimal view's, in the same
-   set-up of the same run, which stays meaningful on a busy machine or with the slower
-   Python load generator.
+   untimed requests, in 3 interleaved rounds (each round loads every page in turn); a row
+   gives the round with the median requests per second. The minimal view, a fixed 19 KB page
+   behind the same middleware, is the ceiling: "x min" is a page's median requests per second
+   over the minimal view's, in the same set-up of the same run, which stays meaningful on a
+   busy machine or with the slower Python load generator.
 4. "uncached": a second gunicorn with every cache off (BENCH_CACHES_OFF=1, Django's dummy
    cache), so Wagtail's page cache and any response cache miss on every request.
 5. Memory: before its load points, the first gunicorn serves the cached prolotherapy page
@@ -27,12 +28,12 @@ with the reason, when they are not at 127.0.0.1:5432 and :6379; see bench/servic
    This takes minutes at the page's speed, so it runs on one set-up: PostgreSQL + Redis, as
    production, or SQLite when they are absent (BENCH_MEMORY=all: both).
 
-Time: one round of 10-second load points (three interleaved rounds, for medians, would
-triple it), and the two databases loaded side by side before anything is measured: about 4
-minutes on a quiet 2-core machine, plus the memory sequence, 30,000 requests at the cached
-page's pace (about 140 a second there: 3.5 minutes). A busy machine makes all of it slower
-and its figures noisier. BENCH_SECONDS, BENCH_RENDER_REPEATS and BENCH_MEMORY_AFTER shorten
-a run while working on the bench; its figures are then not comparable with a default run's.
+Time: three rounds of 10-second load points (a virtual machine's speed can change for a
+few seconds at a time, which one round would show as a slow page), and the two databases
+loaded side by side before anything is measured: about 8.5 minutes on a 2-core machine,
+the memory sequence included. A busy machine makes all of it slower and its figures noisier.
+BENCH_SECONDS, BENCH_LOAD_ROUNDS, BENCH_RENDER_REPEATS and BENCH_MEMORY_AFTER shorten a run
+while working on the bench; its figures are then not comparable with a default run's.
 """
 
 import contextlib
@@ -58,6 +59,7 @@ from bench.server import THREADS, WORKERS, serve  # noqa: E402
 from tests import servers  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+LOAD_ROUNDS = int(os.environ.get("BENCH_LOAD_ROUNDS", "3"))
 WARM_UP_REQUESTS = 50
 MEMORY_AFTER = tuple(
     int(n) for n in os.environ.get("BENCH_MEMORY_AFTER", "1000,10000,30000").split(",")
@@ -78,7 +80,7 @@ class Setup:
     env: dict
     measure_memory: bool = False
     inprocess: dict = field(default_factory=dict)
-    loads: dict = field(default_factory=dict)  # page label -> LoadResult
+    loads: dict = field(default_factory=dict)  # page label -> [LoadResult of each round]
     sizes: dict = field(default_factory=dict)  # page label -> (plain bytes, gzip bytes or None)
     memory: list = field(default_factory=list)  # (requests, {worker pid: MB})
 
@@ -155,11 +157,21 @@ def page_size(server, page):
     return len(plain), (len(body) if compressed else None)
 
 
-def load_point(setup, server, page, tool):
+def load_point(setup, server, page, tool, round_number):
     load.python_load(page_url(server, page), requests=WARM_UP_REQUESTS)
-    say(f"{setup.name}: {page.label}: {load.describe(tool, SECONDS)}")
+    say(
+        f"{setup.name}: {page.label}: {load.describe(tool, SECONDS)}, "
+        f"round {round_number} of {LOAD_ROUNDS}"
+    )
     result = load.run(page_url(server, page), SECONDS, tool=tool)
-    setup.loads[page.label] = result
+    setup.loads.setdefault(page.label, []).append(result)
+
+
+def median_round(results):
+    """The round with the median requests per second (of an even number, the slower of the
+    two in the middle)."""
+    ordered = sorted(results, key=lambda result: result.per_second)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def memory_sequence(setup, server):
@@ -185,8 +197,9 @@ def measure(setup, tool):
                 setup.sizes[page.label] = page_size(server, page)
             if setup.measure_memory and not caches_off:
                 memory_sequence(setup, server)  # first, while the workers are new
-            for page in pages:
-                load_point(setup, server, page, tool)
+            for round_number in range(1, LOAD_ROUNDS + 1):
+                for page in pages:
+                    load_point(setup, server, page, tool, round_number)
 
 
 def main():
@@ -249,8 +262,9 @@ def print_table(setups, tool, skipped):
         "keep-alive; production settings (bench/settings.py), DEBUG off"
     )
     print(
-        f"Load: {load.describe(tool, SECONDS)} per row, Accept-Encoding: gzip, one round, "
-        f"after {WARM_UP_REQUESTS} untimed requests; render: Django test Client in-process"
+        f"Load: {load.describe(tool, SECONDS)} per row, Accept-Encoding: gzip, "
+        f"{LOAD_ROUNDS} interleaved rounds, each after {WARM_UP_REQUESTS} untimed requests; "
+        "render: Django test Client in-process"
     )
     print(f"Data: demo content + {SAMPLE_COUNT:,} sample procedures in a scratch database")
     print()
@@ -282,10 +296,10 @@ def print_table(setups, tool, skipped):
     print("-" * len(header))
     for setup in setups:
         print(setup.name)
-        minimal = setup.loads[MINIMAL.label].per_second
+        minimal = median_round(setup.loads[MINIMAL.label]).per_second
         for page in PAGES:
             inproc = setup.inprocess[page.label]
-            result = setup.loads[page.label]
+            result = median_round(setup.loads[page.label])
             plain, gz = setup.sizes[page.label]
             cells = [
                 f"  {page.label}",
@@ -314,8 +328,8 @@ def print_table(setups, tool, skipped):
         "of 5 rounds of 20; all ms: the median of all 5 rounds; cpu ms: the quietest round's "
         "median CPU time (the clock's time less any spent waiting for a core); queries: per "
         "request, counted in-process",
-        "req/s, load p99: under gunicorn; x min: req/s over the minimal view's req/s, "
-        "same set-up, same run",
+        f"req/s, load p99: under gunicorn, the round with the median req/s of {LOAD_ROUNDS}; "
+        "x min: req/s over the minimal view's req/s, same set-up, same run",
         "uncached: a second gunicorn with every cache off (BENCH_CACHES_OFF=1: "
         "Django's dummy cache)",
     ]
@@ -342,12 +356,13 @@ def print_table(setups, tool, skipped):
         )
     for setup in setups:
         for page in PAGES:
-            result = setup.loads[page.label]
-            if result.errors:
+            results = setup.loads[page.label]
+            errors = sum(result.errors for result in results)
+            if errors:
                 notes.append(
-                    f"! {setup.name}, {page.label}: {result.errors:,} requests failed (no "
-                    f"answer within {load.REQUEST_TIMEOUT} s, or not 2xx/3xx); "
-                    f"{result.requests:,} were answered"
+                    f"! {setup.name}, {page.label}: {errors:,} requests failed in "
+                    f"{len(results)} rounds (no answer within {load.REQUEST_TIMEOUT} s, or not "
+                    f"2xx/3xx); {sum(result.requests for result in results):,} were answered"
                 )
     if skipped:
         notes.append(f"PostgreSQL + Redis: skipped, {skipped}")

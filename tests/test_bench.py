@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import data, load
+from bench import data, load, run
 from procedures.models import ProcedurePage
 
 
@@ -117,6 +117,17 @@ def test_wrks_report_is_read_with_its_units():
 def test_a_report_without_a_request_count_is_an_error():
     with pytest.raises(ValueError, match="no request count"):
         load.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_a_row_gives_the_load_round_with_the_median_requests_per_second():
+    def round_of(requests, p99):
+        return load.LoadResult("wrk", requests, 0, 10.0, {99: p99})
+
+    slow, middle, fast = round_of(500, 90.0), round_of(1500, 30.0), round_of(2000, 20.0)
+
+    assert run.median_round([fast, slow, middle]) is middle  # its p99 goes with it
+    assert run.median_round([fast, slow]) is slow
+    assert run.median_round([middle]) is middle
 
 
 SCRATCH_DIR = Path(tempfile.gettempdir()) / "clinic-bench-abc123"
