@@ -49,10 +49,23 @@ def choose_practitioner(page, name):
 
 
 def type_rich_text(block, text):
+    """Type into the block's rich text box, and wait until the box has written the text into
+    the form (Draftail does so a moment after the keys, on a timer), as the editor's autosave
+    and any button pressed then send it. Until it has, the text shows in the box but not in
+    the form, and the box's write-out, arriving later, would start another autosave."""
     editor = block.locator("[contenteditable=true]").first
     editor.click()
     editor.press_sequentially(text)
     expect(editor).to_contain_text(text)
+    block.page.wait_for_function(
+        """text => {
+            const form = document.querySelector("form[data-edit-form]");
+            const stored = JSON.stringify(text).slice(1, -1);  // as it reads in the field's JSON
+            return [...new FormData(form).values()]
+                .some(value => typeof value === "string" && value.includes(stored));
+        }""",
+        arg=text,
+    )
 
 
 # What the editor's form holds, as Wagtail's autosave compares it (without the fields that
