@@ -14,8 +14,6 @@ from pagecache.models import ContentVersion, remember_content_version
 
 from .models import ClinicSettings
 
-CONTENT_VERSION_ROW = 1  # the content version's single row (pagecache.models)
-
 # Wagtail's order of preference among the sites that may answer a host (get_site_for_hostname).
 HOSTNAME_AND_PORT, HOSTNAME_AND_DEFAULT, DEFAULT, HOSTNAME = range(4)
 
@@ -88,7 +86,7 @@ class SiteMiddleware:
                 content_version=RawSQL(
                     f"(SELECT {column(ContentVersion, 'number')} FROM {table(ContentVersion)} "
                     f"WHERE {column(ContentVersion, 'id')} = %s)",
-                    (CONTENT_VERSION_ROW,),
+                    (ContentVersion.ROW,),
                     ContentVersion._meta.get_field("number"),
                 ),
             )
@@ -107,7 +105,7 @@ def in_wagtails_order(sites):
 
 def find_site(request):
     sites = in_wagtails_order(
-        compiled_once(Site, "sites", SiteMiddleware.sites, [CONTENT_VERSION_ROW])
+        compiled_once(Site, "sites", SiteMiddleware.sites, [ContentVersion.ROW])
     )
     hostname = split_domain_port(request._get_raw_host())[0]
     site = site_for_host(sites, hostname, request.get_port())

@@ -13,7 +13,9 @@ _NO_SCOPE = object()
 
 
 class ContentVersion(models.Model):
-    """A single row (pk 1), created by the first change."""
+    """A single row (its pk is ROW), created by the first change."""
+
+    ROW = 1
 
     number = models.PositiveBigIntegerField(default=0)
 
@@ -24,8 +26,12 @@ class ContentVersion(models.Model):
         return str(self.number)
 
 
+def _the_row():
+    return ContentVersion.objects.filter(pk=ContentVersion.ROW)
+
+
 def read_content_version():
-    return ContentVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    return _the_row().values_list("number", flat=True).first() or 0
 
 
 def content_version():
@@ -68,9 +74,11 @@ def new_content_version(**kwargs):
     """Count a change: every page cached before it is rebuilt on its next visit. Takes any
     signal's arguments. Inside a transaction the new number shows with the change it counts."""
     with transaction.atomic():
-        if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
-            _, created = ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+        if not _the_row().update(number=F("number") + 1):
+            _, created = ContentVersion.objects.get_or_create(
+                pk=ContentVersion.ROW, defaults={"number": 1}
+            )
             if not created:  # another process created it meanwhile
-                ContentVersion.objects.filter(pk=1).update(number=F("number") + 1)
+                _the_row().update(number=F("number") + 1)
     if hasattr(_request, "version"):
         _request.version = None
