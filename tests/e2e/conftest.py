@@ -203,12 +203,14 @@ class BrowserGuard:
         self.contexts = []
         self.expected = []  # URL patterns the test routes on purpose
         self.problems = []
+        self.refused = []  # the site's replies of 400 and above, for the report
 
     def watch(self, context):
         self.contexts.append(context)
         context.on("console", self._on_console)
         context.on("weberror", lambda error: self.problems.append(f"page error: {error.error}"))
         context.on("request", self._on_request)
+        context.on("response", self._on_response)
 
     def route(self, page, pattern, handler):
         """Route the URLs matching `pattern` (a regular expression) to `handler` on purpose:
@@ -236,6 +238,19 @@ class BrowserGuard:
             return
         self.problems.append(f"request to another host: {request.method} {request.url}")
 
+    def _on_response(self, response):
+        if response.status >= 400 and not self._is_expected(response.url):
+            self.refused.append(response)
+
+    def _replies(self):
+        """What the site answered to the requests it refused, as far as the browser kept it."""
+        for response in self.refused:
+            try:
+                body = response.text()[:300]
+            except Exception as error:  # the page has gone on and dropped the body
+                body = f"(not kept: {error})"
+            yield f"{response.status} {response.request.method} {response.url}: {body}"
+
     def close(self):
         """Close every browser context of the test, so that it asks for nothing more."""
         for context in self.contexts:
@@ -244,7 +259,7 @@ class BrowserGuard:
 
     def check(self):
         if self.problems:
-            listed = "\n  ".join(self.problems)
+            listed = "\n  ".join([*self.problems, *self._replies()])
             raise AssertionError(f"the browser reported problems:\n  {listed}")
 
     def save_pages(self, folder):

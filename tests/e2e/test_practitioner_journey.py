@@ -64,7 +64,7 @@ def change_the_treatment(page):
     page.get_by_role("link", name="Prolotherapy", exact=True).click()
     # The editor watches for changes once it has read the form: a choice made before that
     # would count as the page's starting point, and never be autosaved.
-    page.wait_for_function("() => window.autosavedFormData !== null")
+    page.wait_for_function("() => window.autosave.startingPoint !== null")
     choose_practitioner(page, NEW_CLINICIAN)
     add_a_question(page)
     submit_to_clinical_review(page)

@@ -68,56 +68,72 @@ def type_rich_text(block, text):
     )
 
 
-# What the editor's form holds, as Wagtail's autosave compares it (without the fields that
-# change with every save), and what it held when the last autosave succeeded.
+# What Wagtail's autosave still has to do. Its form controller (w-unsaved) compares the form
+# with a starting point, which it takes when it starts watching and again after each autosave
+# ("watch-edits"); a difference starts an autosave ("w-autosave:save"), whose request waits
+# half a second for further saves (the last one is sent) before it goes out. So an editor's
+# form holds nothing left to autosave when it matches the starting point, every save asked
+# for has gone out, and every request sent has been answered.
 AUTOSAVE_WATCH = """
+window.autosave = {startingPoint: null, asked: 0, sent: 0, inFlight: 0};
+const state = window.autosave;
+const form = () => document.querySelector("form[data-edit-form]");
+// As w-unsaved compares the form: without the CSRF token, the revision loaded, `next` and the
+// comments (watched apart), a file by its name, size and type.
 window.editorFormData = () => {
-    const form = document.querySelector("form[data-edit-form]");
-    if (!form) return null;
-    const data = new FormData(form);
-    const volatile =
-        /^(csrfmiddlewaretoken|loaded_revision_|overwrite_revision_id|next$|comments-)/;
-    return [...data].filter(([name, value]) => typeof value === "string" && !volatile.test(name))
-        .map(([name, value]) => `${name}=${value}`).join("&");
+    if (!form()) return null;
+    const data = new FormData(form());
+    for (const name of ["csrfmiddlewaretoken", "loaded_revision_id", "loaded_revision_created_at",
+                        "next"]) {
+        data.delete(name);
+    }
+    for (const key of new Set(data.keys())) {
+        if (key.startsWith("comments-")) data.delete(key);
+        if (!(data.get(key) instanceof File)) continue;
+        const files = data.getAll(key).flatMap(
+            (file) => [["name", file.name], ["size", `${file.size}`], ["type", file.type]]
+        );
+        data.set(key, new URLSearchParams(files).toString());
+    }
+    return new URLSearchParams(data).toString();
 };
-window.autosavedFormData = null;
-let sending = null;
-document.addEventListener("w-unsaved:watch-edits", () => {
-    if (window.autosavedFormData === null) window.autosavedFormData = window.editorFormData();
+document.addEventListener("w-unsaved:watch-edits", (event) => {
+    state.startingPoint = event.detail.initialFormData;
 });
-window.autosaveInFlight = false;
-window.clearedFormData = null;
-document.addEventListener("w-autosave:save", () => {
-    sending = window.editorFormData();
-    window.autosaveInFlight = true;
+document.addEventListener("w-autosave:save", (event) => {
+    if (!event.defaultPrevented) state.asked += 1;
 });
-document.addEventListener("w-autosave:success", () => {
-    window.autosavedFormData = sending;
-    window.autosaveInFlight = false;
-});
-document.addEventListener("w-autosave:error", () => { window.autosaveInFlight = false; });
-// Wagtail marks the form saved when an autosave succeeds, edits typed while it was on its way
-// included: those are then sent by the next button pressed, not by another autosave.
-document.addEventListener("w-unsaved:clear", () => {
-    window.clearedFormData = window.editorFormData();
-});
+const fetchWithoutWatch = window.fetch;
+window.fetch = function (resource, init) {
+    const isAutosave = init && init.body instanceof FormData
+        && init.headers && init.headers.Accept === "application/json"
+        && String(init.method).toLowerCase() === "post";
+    if (isAutosave) {
+        state.sent = state.asked;  // the saves asked for so far go out as this one request
+        state.inFlight += 1;
+    }
+    return fetchWithoutWatch.apply(this, arguments);
+};
+// Each request ends in one of these, once the form has taken in its answer.
+for (const outcome of ["w-autosave:success", "w-autosave:error"]) {
+    document.addEventListener(outcome, () => { state.inFlight -= 1; });
+}
 """
 
 
 def watch_autosave(page):
-    """Let `wait_for_autosave` know what the editor's autosave has stored."""
+    """Let `wait_for_autosave` know what the editor's autosave still has to do."""
     page.add_init_script(AUTOSAVE_WATCH)
 
 
 def wait_for_autosave(page):
-    """Until the editor has autosaved everything typed (its header reads "Saved"), or holds
-    nothing it will still autosave, so that pressing a button does not race an autosave still
-    on its way."""
+    """Until the editor has nothing left to autosave and no autosave on its way (its header
+    reads "Saved"), so that pressing a button does not race an autosave."""
     page.wait_for_function(
         """() => {
-            const now = window.editorFormData();
-            return now === window.autosavedFormData
-                || (!window.autosaveInFlight && now === window.clearedFormData);
+            const {startingPoint, asked, sent, inFlight} = window.autosave;
+            return startingPoint !== null && asked === sent && inFlight === 0
+                && window.editorFormData() === startingPoint;
         }"""
     )
 
