@@ -41,7 +41,8 @@ def compiled_once(model, key, build, params):
     page view (the site, the path, the chosen snippets) that takes longer than the database
     takes to answer. Here the first run under `key` on a connection builds and compiles the
     queryset, and later runs send the same SQL with `params`, read into objects by Django's
-    own code (select_related and annotations included).
+    own code (select_related and annotations included) with the converters of each column
+    (a StreamField's JSON, say) that the first run found.
 
     `key` names the query's shape: everything that changes its SQL (a list's length, say).
     `params` are the values that change between runs, in the order Django binds them. The
@@ -70,14 +71,17 @@ def compiled_once(model, key, build, params):
         if len(kept) >= MAX_COMPILED_PER_CONNECTION:
             kept.clear()
         types = tuple(type(value) for value in bound)
-        kept[kept_key] = entry = (queryset, compiler, sql, types)
-    queryset, compiler, sql, types = entry
+        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        kept[kept_key] = entry = (queryset, compiler, sql, types, converters)
+    queryset, compiler, sql, types, converters = entry
     params = tuple(
         value if type(value) is bound_type else bound_type(value)
         for value, bound_type in zip(params, types, strict=True)
     )
     run = copy.copy(compiler)  # its select list and row readers, as the first run made them
     run.as_sql = lambda *args, **kwargs: (sql, params)
+    run.get_converters = lambda expressions: converters
     queryset = queryset._chain()
     queryset.query.get_compiler = lambda *args, **kwargs: run
     return list(queryset)
