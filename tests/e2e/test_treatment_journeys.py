@@ -77,25 +77,14 @@ def type_rich_text(block, text):
 AUTOSAVE_WATCH = """
 window.autosave = {startingPoint: null, asked: 0, sent: 0, inFlight: 0};
 const state = window.autosave;
-const form = () => document.querySelector("form[data-edit-form]");
-// As w-unsaved compares the form: without the CSRF token, the revision loaded, `next` and the
-// comments (watched apart), a file by its name, size and type.
+// The form as w-unsaved compares it, read by w-unsaved itself (Wagtail's Stimulus controllers
+// are reached through window.wagtail.app).
 window.editorFormData = () => {
-    if (!form()) return null;
-    const data = new FormData(form());
-    for (const name of ["csrfmiddlewaretoken", "loaded_revision_id", "loaded_revision_created_at",
-                        "next"]) {
-        data.delete(name);
-    }
-    for (const key of new Set(data.keys())) {
-        if (key.startsWith("comments-")) data.delete(key);
-        if (!(data.get(key) instanceof File)) continue;
-        const files = data.getAll(key).flatMap(
-            (file) => [["name", file.name], ["size", `${file.size}`], ["type", file.type]]
-        );
-        data.set(key, new URLSearchParams(files).toString());
-    }
-    return new URLSearchParams(data).toString();
+    const form = document.querySelector("form[data-edit-form]");
+    const watcher = form && window.wagtail.app.getControllerForElementAndIdentifier(
+        form, "w-unsaved"
+    );
+    return watcher ? watcher.formData : null;
 };
 document.addEventListener("w-unsaved:watch-edits", (event) => {
     state.startingPoint = event.detail.initialFormData;
