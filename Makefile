@@ -5,7 +5,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev clean
+.PHONY: run test test-slow test-all lint bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,16 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# The fast tier: everything but the slow tiers (see pyproject.toml's markers).
 test: install-dev
+	$(BIN)/pytest -m "not slow"
+
+# The slow tiers alone: browser journeys, gunicorn fault and load runs, several processes, fuzzing.
+test-slow: install-dev
+	$(BIN)/pytest -m slow
+
+# Every tier.
+test-all: install-dev
 	$(BIN)/pytest
 
 lint: install-dev

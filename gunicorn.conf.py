@@ -1,7 +1,7 @@
 """gunicorn's settings for the clinic site; gunicorn reads this file from the directory it
 starts in (`gunicorn clinic_site.wsgi`). Each can be changed from the environment.
 
-Run it behind a reverse proxy that buffers whole requests (see README, "Deploying"): a
+Run it behind a reverse proxy that buffers whole requests (see docs/deploying.md): a
 client that sends its request slowly then holds the proxy, not a worker thread."""
 
 import os

@@ -5,11 +5,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from clinic_site import views
+from base import views
 from home import views as home_views
 
 # Django's own 400 view asks for a CSRF token, which rereads an unreadable body.
-handler400 = "clinic_site.views.bad_request"
+handler400 = "base.views.bad_request"
 
 urlpatterns = [
     path(settings.ADMIN_PATH, include(wagtailadmin_urls)),
@@ -31,4 +31,4 @@ if settings.DEBUG:
 urlpatterns += [path("", include(wagtail_urls))]
 
 # Rendered without the database; 503 when the database is what failed.
-handler500 = "clinic_site.errors.server_error"
+handler500 = "base.errors.server_error"

@@ -1,20 +1,12 @@
 """Start-up checks of the contact form's settings: a bad value is named, with what it should
 be, before the site serves anyone (`manage.py check --deploy`, `migrate` and every command)."""
 
-from django.conf import settings
 from django.core.checks import Error, register
+
+from base.checks import whole_number_problem
 
 # A hundred years: longer is no retention period, and past datetime's range.
 MAX_RETENTION_DAYS = 36500
-
-
-def whole_number_problem(name, low, high=None):
-    value = getattr(settings, name, None)
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value >= low and (high is None or value <= high):
-            return None
-    wanted = f"from {low} to {high}" if high else f"of at least {low}"
-    return f"{name} must be a whole number {wanted} (it is {value!r})."
 
 
 @register()

@@ -1,7 +1,7 @@
 """Demo content: the contact page under the home page (used by load_demo_content)."""
 
-from home.models import ClinicSettings
-from home.setup import add_published_child
+from base.models import ClinicSettings
+from base.pages import add_published_child
 
 from .models import ContactFormPage, FormField
 

@@ -7,11 +7,10 @@ import django.forms
 from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.models import CaptchaStore
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorDict
 from django.utils import timezone
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
-from clinic_site.text import lower_first
+from base.text import lower_first
 
 # Longest accepted value for each kind of field: too long is an error on the field.
 MAX_LENGTHS = {
@@ -131,17 +130,20 @@ class ContactForm(BaseForm):
 
     def full_clean(self):
         super().full_clean()
-        self.describe_fields()
+        self.describe_fields(self.errors)
 
-    def show_without_errors(self):
-        """Show what was typed without judging it (a new captcha picture, or over the rate
-        limit): no field is validated, so no captcha is used up."""
-        self._errors = ErrorDict()
-        self.cleaned_data = {}
-        self.describe_fields()
+    def typed_values(self):
+        """What was typed in each field but the captcha and the honeypot, read as each widget
+        reads it: the initial values of a new form that shows it again without judging it
+        (a new captcha picture, or over the rate limit), so no captcha is used up."""
+        return {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+            if name not in (self.captcha_field_name, self.honeypot_field_name)
+        }
 
-    def describe_fields(self):
-        errors = self._errors or {}
+    def describe_fields(self, errors=None):
+        errors = errors or {}
         for name, field in self.fields.items():
             widget = field.widget
             ids = []

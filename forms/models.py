@@ -21,8 +21,6 @@ from wagtail.contrib.forms.models import (
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 
-from clinic_site.pages import ViewRestrictionsMixin
-
 from .forms import ContactFormBuilder
 from .ratelimit import RateLimit
 
@@ -107,7 +105,7 @@ class ContactSubmission(AbstractFormSubmission):
         return {**super().get_data(), "notification_status": self.notification_status}
 
 
-class ContactFormPage(ViewRestrictionsMixin, AbstractEmailForm):
+class ContactFormPage(AbstractEmailForm):
     """The contact form: editors choose its fields; each message is stored, then mailed to
     the clinic (the addresses only superusers may change)."""
 
@@ -177,7 +175,7 @@ class ContactFormPage(ViewRestrictionsMixin, AbstractEmailForm):
         if "refresh_captcha" in request.POST:
             # Without JavaScript, "Get a new picture" submits the form: show it again as
             # typed, with a new picture, judging nothing.
-            form.show_without_errors()
+            form = self.get_form(initial=form.typed_values(), page=self, user=request.user)
             return self.render_form(request, form, notice=NEW_PICTURE_MESSAGE)
 
         # A message refused for a mistake in it does not count towards the limit.
@@ -185,7 +183,7 @@ class ContactFormPage(ViewRestrictionsMixin, AbstractEmailForm):
             return self.render_form(request, form)
 
         if not RateLimit.for_request(request).allows_one_more():
-            form.show_without_errors()
+            form = self.get_form(initial=form.typed_values(), page=self, user=request.user)
             return self.render_form(request, form, problem=rate_limit_message(), status=429)
 
         if form.honeypot_filled:

@@ -2,7 +2,7 @@
 
 from django.core.checks import Error, register
 
-from forms.checks import whole_number_problem
+from base.checks import whole_number_problem
 
 
 @register()

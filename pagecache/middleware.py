@@ -3,9 +3,9 @@
 A GET (or HEAD) from a visitor without a session is looked up in the default cache (Redis in
 production; local memory otherwise) under its full address. Each kept copy carries the content
 version it was made under (pagecache/models.py) and is served only while that is still the
-current version: a hit costs one small query and no rendering. A page not in the cache costs
-no query more than rendering it, because the version it is kept under is the one read (with
-the Site, see home/middleware.py) before the page was rendered. A response is kept only
+current version: a hit costs no rendering and one small query, or none where the version is
+kept in the shared cache (Redis), read with the page in one round trip. A page not in the
+cache is kept under the version read before it was rendered. A response is kept only
 when it is the same for every such visitor: status 200, no cookie set, no CSRF token (so no
 form: the contact page is never kept), nothing marked private, and no query string except the
 list pages' own `?page=` and `?area=` when they name a real page of a real list. A cache that
@@ -17,17 +17,22 @@ without its own Cache-Control is sent `private, no-store`."""
 
 import gzip
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
-from django.utils.regex_helper import _lazy_re_compile
 from django.utils.text import compress_string
 
-from .models import content_version, one_version_per_request, version_read_in_request
+from .models import (
+    content_version,
+    one_version_per_request,
+    shared_version_key,
+    version_read_in_request,
+)
 
-ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Headers that describe one transfer of the body, not the page.
 TRANSFER_HEADERS = {"content-length", "content-encoding", "x-page-cache"}
 # A response may vary on these and still be kept (the key and the gzip choice cover them).
@@ -44,9 +49,8 @@ class PageCacheMiddleware:
         with one_version_per_request():
             key = self.cache_key(request)
             if key is not None:
-                request.page_cache_candidate = True
-                kept = cache.get(key)
-                if kept is not None and kept[0] == content_version():
+                kept, version = self.lookup(key)
+                if kept is not None and kept[0] == version:
                     return self.answer(request, kept[1], "hit")
             response = self.get_response(request)
             # Kept under the version read before the page was rendered, never one read after
@@ -59,6 +63,17 @@ class PageCacheMiddleware:
             if not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True, no_store=True)
             return response
+
+    @staticmethod
+    def lookup(key):
+        """The kept copy under `key` (or None) and the current content version, read before
+        the page is rendered: from the shared cache in the same round trip, else the
+        database."""
+        version_key = shared_version_key()
+        if version_key is None:
+            return cache.get(key), content_version()
+        found = cache.get_many([key, version_key])
+        return found.get(key), content_version(kept=found.get(version_key))
 
     def cache_key(self, request):
         """The key of this request's page, or None when it must be answered afresh."""

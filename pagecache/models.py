@@ -1,11 +1,19 @@
 """The content version: one number in the database that grows whenever anything a public page
 shows changes (pagecache/signals.py says what). Every cached copy of a page is filed under it,
 so a change reaches every app process on every host at once: none of them trusts a copy made
-under an older number, whatever cache it keeps its copies in."""
+under an older number, whatever cache it keeps its copies in.
+
+Where the cache is shared by every process (Redis: PAGE_CACHE_VERSION_IN_CACHE), the number is
+also kept there for PAGE_CACHE_VERSION_SECONDS, so that a page-cache hit asks the database
+nothing; a change deletes the kept number, before and again after its transaction commits."""
 
 from asgiref.local import Local
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
+
+VERSION_KEY = "page-cache:content-version"
 
 # Within one request the number is read once (PageCacheMiddleware opens the scope).
 _request = Local()
@@ -31,28 +39,33 @@ def _the_row():
 
 
 def read_content_version():
+    """The number as the database holds it: one small query."""
     return _the_row().values_list("number", flat=True).first() or 0
 
 
-def content_version():
-    """The current content version: one small query, once per request."""
-    if not hasattr(_request, "version"):
-        return read_content_version()
-    if _request.version is None:
-        _request.version = read_content_version()
-    return _request.version
+def shared_version_key():
+    """The cache key of the number, when the cache is shared by every process; else None."""
+    return VERSION_KEY if settings.PAGE_CACHE_VERSION_IN_CACHE else None
+
+
+def content_version(kept=None):
+    """The current content version, read once per request: `kept` when the caller found it in
+    the shared cache, else from the database (then kept in the shared cache, if any)."""
+    in_scope = hasattr(_request, "version")
+    if in_scope and _request.version is not None:
+        return _request.version
+    if kept is None:
+        kept = read_content_version()
+        if shared_version_key():
+            cache.add(VERSION_KEY, kept, settings.PAGE_CACHE_VERSION_SECONDS)
+    if in_scope:
+        _request.version = kept
+    return kept
 
 
 def version_read_in_request():
     """The content version as read so far in this request, or None if it has not been."""
     return getattr(_request, "version", None)
-
-
-def remember_content_version(number):
-    """Record the content version read by another query of this request (the Site lookup
-    reads it with the site), so that it is not read again."""
-    if hasattr(_request, "version") and _request.version is None:
-        _request.version = number or 0
 
 
 class one_version_per_request:
@@ -70,6 +83,11 @@ class one_version_per_request:
             _request.version = self.outer
 
 
+def forget_shared_version():
+    if shared_version_key():
+        cache.delete(VERSION_KEY)
+
+
 def new_content_version(**kwargs):
     """Count a change: every page cached before it is rebuilt on its next visit. Takes any
     signal's arguments. Inside a transaction the new number shows with the change it counts."""
@@ -80,5 +98,9 @@ def new_content_version(**kwargs):
             )
             if not created:  # another process created it meanwhile
                 _the_row().update(number=F("number") + 1)
+    # Forgotten now (this process, and a test's transaction, see the new number at once) and
+    # after the commit (another process may have kept the old number meanwhile).
+    forget_shared_version()
+    transaction.on_commit(forget_shared_version)
     if hasattr(_request, "version"):
         _request.version = None

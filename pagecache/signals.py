@@ -15,13 +15,13 @@ from .models import new_content_version
 SHOWN_ON_PAGES = [
     # Snippets that procedure pages choose.
     "procedures.Reference",
-    "procedures.ClinicLocation",
+    "locations.ClinicLocation",
     "procedures.BodyArea",
     # A clinic location's weekly opening times and its holidays or special hours.
-    "procedures.OpeningTime",
-    "procedures.OpeningHoursException",
+    "locations.OpeningTime",
+    "locations.OpeningHoursException",
     # Site-wide details in every page's header and footer; the home page's featured list.
-    "home.ClinicSettings",
+    "base.ClinicSettings",
     "home.FeaturedTreatment",
     # Wagtail's own: images and documents pages link to, sites (host names in links),
     # privacy settings of pages.

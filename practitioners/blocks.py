@@ -3,7 +3,7 @@ each linked to their profile. procedures.blocks puts it in the page's body."""
 
 from wagtail import blocks
 
-from clinic_site.blocks import PageChooserBlock, SectionBlock, at_least_one
+from base.blocks import SectionBlock, at_least_one
 
 
 class WhoDoesItValue(blocks.StructValue):
@@ -15,7 +15,7 @@ class WhoDoesItValue(blocks.StructValue):
 
 class WhoDoesItBlock(SectionBlock):
     practitioners = blocks.ListBlock(
-        PageChooserBlock(page_type="practitioners.PractitionerPage", label="Practitioner"),
+        blocks.PageChooserBlock(page_type="practitioners.PractitionerPage", label="Practitioner"),
         default=[],
         help_text='The clinicians who give this treatment, from "Our clinicians". A new '
         "profile shows here once it is live.",

@@ -7,7 +7,7 @@ number: a made-up number could be a real clinician's on the public register.
 
 from wagtail.rich_text import RichText
 
-from home.setup import add_published_child
+from base.pages import add_published_child
 
 from .models import PractitionerIndexPage, PractitionerPage
 

@@ -4,7 +4,7 @@ the treatments they give.
 
 Qualifications and registration are clinical credentials that patients rely on, so a profile
 goes live as a procedure page does: through the "Clinical review" workflow, published by a
-clinical reviewer (see README, "Practitioner profiles").
+clinical reviewer (see docs/editors.md, "Practitioner profiles").
 """
 
 import re
@@ -19,8 +19,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from clinic_site.text import non_empty_lines
-from procedures.workflows import ClinicalPagePermissionTester, ClinicalSectionMixin
+from base.text import non_empty_lines
+from clinical_review.workflows import ClinicalPagePermissionTester, ClinicalSectionMixin
 
 from .structured_data import practitioner_page_graph
 

@@ -11,17 +11,10 @@ import datetime
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
-from home.setup import add_published_child
+from base.pages import add_published_child
+from locations.models import ClinicLocation, OpeningHoursException, OpeningTime
 
-from .models import (
-    BodyArea,
-    ClinicLocation,
-    OpeningHoursException,
-    OpeningTime,
-    ProcedureIndexPage,
-    ProcedurePage,
-    Reference,
-)
+from .models import BodyArea, ProcedureIndexPage, ProcedurePage, Reference
 
 LOCATION = {
     "name": "Example Clinic",

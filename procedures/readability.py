@@ -19,6 +19,8 @@ from html.parser import HTMLParser
 import textstat
 from wagtail import blocks
 
+from base.models import ClinicSettings
+
 SENTENCE_ENDS = (".", "!", "?")
 
 
@@ -169,8 +171,6 @@ def readability_report(page, target):
 
 def smog_target(request):
     """The highest SMOG grade the clinic wants its pages to read at (its settings)."""
-    from home.models import ClinicSettings
-
     return ClinicSettings.for_request(request).smog_target
 
 

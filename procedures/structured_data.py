@@ -1,10 +1,9 @@
-"""schema.org JSON-LD for procedure pages and the home page, built only from what the page
-shows."""
+"""schema.org JSON-LD for procedure pages, built only from what the page shows."""
 
+from locations.structured_data import clinic
 from practitioners.structured_data import person
 
-from .blocks import plain_text
-from .opening_hours import opening_hours_specification, special_opening_hours_specification
+from .block_text import plain_text
 
 
 def _reference(reference):
@@ -27,48 +26,6 @@ def _reference(reference):
     if reference.link:
         article["url"] = reference.link
     return article
-
-
-def _clinic(location, clinic_id):
-    clinic = {
-        "@type": "MedicalClinic",
-        "@id": clinic_id,
-        "name": location.name,
-        "address": {
-            "@type": "PostalAddress",
-            "streetAddress": ", ".join(location.street_lines),
-            "addressLocality": location.locality,
-            "addressCountry": location.country,
-        },
-        "geo": {
-            "@type": "GeoCoordinates",
-            "latitude": float(location.latitude),
-            "longitude": float(location.longitude),
-        },
-    }
-    if location.postal_code:
-        clinic["address"]["postalCode"] = location.postal_code
-    if location.phone:
-        clinic["telephone"] = location.phone
-    hours = opening_hours_specification(location.opening_time_list)
-    if hours:
-        clinic["openingHoursSpecification"] = hours
-    special = special_opening_hours_specification(location.opening_exception_list)
-    if special:
-        clinic["specialOpeningHoursSpecification"] = special
-    return clinic
-
-
-def clinics_graph(locations, url, telephone=""):
-    """The home page's JSON-LD: each of the clinic's locations as a MedicalClinic."""
-    clinics = []
-    for location in locations:
-        clinic = _clinic(location, f"{url}#clinic-{location.pk}")
-        clinic["url"] = url
-        if telephone and "telephone" not in clinic:
-            clinic["telephone"] = telephone
-        clinics.append(clinic)
-    return {"@context": "https://schema.org", "@graph": clinics}
 
 
 def _questions(page, url):
@@ -154,7 +111,7 @@ def procedure_page_graph(page, request=None):
     mentions = []
     if page.location is not None:
         clinic_id = f"{url}#clinic-{page.location.pk}"
-        graph.append(_clinic(page.location, clinic_id))
+        graph.append(clinic(page.location, clinic_id))
         mentions.append({"@id": clinic_id})
     for practitioner in page.practitioners_who_give_it:
         if reviewer is not None and practitioner.pk == reviewer.pk:

@@ -1,25 +1,25 @@
-"""The admin for procedures: the Treatments listing, clinic content, review reports."""
+"""The admin for procedures: the Treatments listing and the clinic content snippets."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import SimpleListFilter
-from django.db.models import Prefetch, Value
+from django.db.models import Value
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
-from wagtail.models import ReferenceIndex, Task, WorkflowState
+from wagtail.models import ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
-from .choosers import ClinicLocationChooserViewSet, ReferenceChooserViewSet
-from .models import BodyArea, ClinicLocation, ProcedurePage, Reference
+from clinical_review.views import ProceduresDueForReviewView
+from locations.choosers import ClinicLocationChooserViewSet
+from locations.models import ClinicLocation
+
+from .choosers import ReferenceChooserViewSet
+from .models import BodyArea, ProcedurePage, Reference
 from .readability import smog_target
-from .views import ProceduresDueForReviewView
 
 
 class ReviewStatusFilter(SimpleListFilter):
@@ -184,83 +184,9 @@ def refuse_to_delete_clinic_content_in_use(request, instances):
     return None
 
 
-@hooks.register("construct_explorer_page_queryset")
-def fetch_review_tasks_with_the_pages(parent_page, pages, request):
-    """The page explorer fetches each page's workflow state with the pages, but asks for the
-    task in its own type (a clinical review task) once a page in review: it decides whether
-    the page is locked. Fetch those tasks in their own type with the pages, in two queries."""
-    lookups = [
-        Prefetch(
-            lookup.prefetch_through,
-            queryset=WorkflowState.objects.active()
-            .select_related("current_task_state")
-            .prefetch_related(Prefetch("current_task_state__task", Task.objects.specific())),
-            to_attr=lookup.to_attr,
-        )
-        if isinstance(lookup, Prefetch) and lookup.to_attr == "_current_workflow_states"
-        else lookup
-        for lookup in pages._prefetch_related_lookups
-    ]
-    return pages.prefetch_related(None).prefetch_related(*lookups)
-
-
 @hooks.register("construct_page_action_menu")
 def approve_procedure_pages_rather_than_publish_them(menu_items, request, context):
     """A clinical reviewer may publish a procedure page (the approved review publishes it, as
     the reviewer), but the editor offers them Approve, which records the review, not Publish."""
     if isinstance(context.get("page"), ProcedurePage) and not request.user.is_superuser:
         menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
-
-
-@hooks.register("register_admin_urls")
-def register_report_urls():
-    return [
-        path(
-            "reports/procedures-due-for-review/",
-            ProceduresDueForReviewView.as_view(),
-            name="procedures_due_for_review",
-        ),
-        path(
-            "reports/procedures-due-for-review/results/",
-            ProceduresDueForReviewView.as_view(results_only=True),
-            name="procedures_due_for_review_results",
-        ),
-    ]
-
-
-class ReviewReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return ProceduresDueForReviewView.user_may_see(request.user)
-
-
-@hooks.register("register_reports_menu_item")
-def register_review_report_menu_item():
-    return ReviewReportMenuItem(
-        "Treatments due for review",
-        reverse("procedures_due_for_review"),
-        name="procedures-due-for-review",
-        icon_name="time",
-        order=650,
-    )
-
-
-class OverdueReviewsPanel(Component):
-    """Dashboard panel: procedure pages whose medical review is overdue."""
-
-    name = "overdue_reviews"
-    template_name = "procedures/admin/overdue_reviews_panel.html"
-    order = 90
-
-    def __init__(self, pages):
-        self.pages = pages
-
-    def get_context_data(self, parent_context):
-        return {"pages": self.pages, "report_url": reverse("procedures_due_for_review")}
-
-
-@hooks.register("construct_homepage_panels")
-def add_overdue_reviews_panel(request, panels):
-    if ProceduresDueForReviewView.user_may_see(request.user):
-        pages = list(ProcedurePage.objects.review_overdue().order_by("next_review_due")[:10])
-        if pages:
-            panels.append(OverdueReviewsPanel(pages))

@@ -6,7 +6,7 @@ import re
 from django.template.response import TemplateResponse
 from wagtail.models import Page, Site
 
-from clinic_site.pagination import paginate
+from base.pagination import paginate
 from procedures.models import ProcedureIndexPage
 
 RESULTS_PER_PAGE = 10

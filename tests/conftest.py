@@ -1,8 +1,10 @@
+import inspect
 import io
 import json
 import os
 import shutil
 
+import hypothesis
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -75,12 +77,7 @@ def django_db_setup(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Every test starts with an empty cache (local memory, or the Redis database in CI), and
-    with Redis trusted again: a test that broke it leaves this process skipping the cache for
-    a few seconds (clinic_site/cache.py), which must not reach the next test."""
-    from clinic_site.cache import _Outage
-
-    _Outage.until = 0.0
+    """Every test starts with an empty cache (local memory, or the Redis database in CI)."""
     cache.clear()
     yield
 
@@ -178,3 +175,40 @@ def add_procedures_in_bulk(count, title="Sample treatment", body_areas=()):
         batch_size=500,
     )
     return count
+
+
+# The slow tiers, each with its marker; `make test` runs everything else, `make test-all` all.
+# Every test of a slow tier is also marked `slow`.
+SLOW_TIERS = {
+    # Real Chromium driving the site (tests/e2e/).
+    "browser": lambda item: "e2e" in item.path.parts,
+    # The site under gunicorn with the production settings: faults, load, start-up.
+    "server": lambda item: (
+        item.path.name
+        in {"test_faults.py", "test_load.py", "test_production_server.py", "test_mail_worker.py"}
+    ),
+    # Several app processes sharing (or not) one cache.
+    "multiprocess": lambda item: item.path.name == "test_multiprocess.py",
+    # Generated hostile input (hypothesis), hundreds of requests per test.
+    "fuzz": lambda item: hypothesis.is_hypothesis_test(getattr(item, "obj", None)),
+}
+
+
+def needs_services(item):
+    """A fast-tier test that skips without PostgreSQL or Redis (CI runs it with them)."""
+    function = getattr(item, "function", None)
+    if function is None:
+        return False
+    source = inspect.getsource(function)
+    return "need_postgresql()" in source or "need_redis()" in source
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if needs_services(item):
+            item.add_marker("services")
+        tiers = [name for name, belongs in SLOW_TIERS.items() if belongs(item)]
+        for name in tiers:
+            item.add_marker(name)
+        if tiers:
+            item.add_marker("slow")

@@ -52,13 +52,13 @@ class Vocabulary:
         if data.get("@context") != CONTEXT:
             return [f"@context is {data.get('@context')!r}, not {CONTEXT!r}"]
         errors = []
-        self._check(data, "$", errors)
+        self.check_node(data, "$", errors)
         return errors
 
-    def _check(self, node, path, errors):
+    def check_node(self, node, path, errors):
         if isinstance(node, list):
             for i, item in enumerate(node):
-                self._check(item, f"{path}[{i}]", errors)
+                self.check_node(item, f"{path}[{i}]", errors)
             return
         if not isinstance(node, dict):
             return
@@ -71,7 +71,7 @@ class Vocabulary:
             lineage |= self.lineage(type_name)
         for key, value in node.items():
             if key.startswith("@"):
-                self._check(value, f"{path}.{key}", errors)
+                self.check_node(value, f"{path}.{key}", errors)
                 continue
             if key not in self.domains:
                 errors.append(f"{path}: {key!r} is not a schema.org property")
@@ -80,7 +80,7 @@ class Vocabulary:
                     f"{path}: {'/'.join(types)} has no property {key!r} "
                     f"(it belongs to {', '.join(sorted(self.domains[key]))})"
                 )
-            self._check(value, f"{path}.{key}", errors)
+            self.check_node(value, f"{path}.{key}", errors)
 
 
 @functools.cache

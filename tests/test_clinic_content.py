@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.models import ReferenceIndex
 
-from procedures.models import BodyArea, ClinicLocation, ProcedurePage, Reference
+from locations.models import ClinicLocation
+from procedures.models import BodyArea, ProcedurePage, Reference
 from tests.test_staff_roles import REFUSED, assert_refused, log_in, menu_items
 
 CITED_TITLE = "Dextrose prolotherapy in knee osteoarthritis: A systematic review and meta-analysis"
@@ -148,7 +149,7 @@ def test_the_page_editor_chooses_references_and_locations_with_the_snippet_choos
     prolotherapy = ProcedurePage.objects.get(slug="prolotherapy")
     editor = client.get(f"/admin/pages/{prolotherapy.pk}/edit/").content.decode()
     assert reverse("wagtailsnippetchoosers_procedures_reference:choose") in editor
-    assert reverse("wagtailsnippetchoosers_procedures_cliniclocation:choose") in editor
+    assert reverse("wagtailsnippetchoosers_locations_cliniclocation:choose") in editor
 
 
 def test_the_create_tab_keeps_what_was_typed_and_shows_the_error(client, demo_content):

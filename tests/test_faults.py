@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from base.models import ClinicSettings
 from forms.models import ContactSubmission
-from home.models import ClinicSettings
 from tests.conftest import need_redis
 from tests.live import (
     Visitor,
@@ -73,7 +73,7 @@ def test_without_redis_every_public_page_answers_and_a_message_is_kept(live_site
     [submission] = ContactSubmission.objects.all()
     assert submission.form_data["message"] == "Sent while the cache was down"
     wait_for(lambda: "Contact form rate limit not applied" in site.stderr, what="the log")
-    assert "The cache is unavailable" in site.stderr
+    assert "Exception ignored" in site.stderr  # django-redis logs each failure
 
 
 def expect_503_page(response, label):

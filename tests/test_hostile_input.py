@@ -15,7 +15,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinic_site.middleware import can_decode_form_data
+from base.middleware import can_decode_form_data
 from forms.models import ContactSubmission
 from forms.views import csv_cell, xlsx_cell
 from tests.conftest import load_demo_content, need_postgresql

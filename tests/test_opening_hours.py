@@ -14,12 +14,11 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from procedures.models import ClinicLocation, OpeningHoursException, OpeningTime
+from locations.models import ClinicLocation, OpeningHoursException, OpeningTime
 
 LONDON = datetime.timezone(datetime.timedelta(0))  # 20 December and later: GMT
 PROLOTHERAPY = "/procedures/prolotherapy/"
@@ -394,12 +393,12 @@ def test_the_demo_clinic_is_closed_on_the_coming_christmas(client, db):
 
 
 def hours_queries(queries):
-    return [q["sql"] for q in queries.captured_queries if "procedures_opening" in q["sql"]]
+    return [q["sql"] for q in queries.captured_queries if "locations_opening" in q["sql"]]
 
 
 def test_the_home_page_queries_do_not_grow_with_the_locations(client, holidays):
-    # The locations are one query; their opening times and exceptions, all of them, one more
-    # (a UNION of both tables).
+    # The locations are one query; their opening times, all of them, one more; their
+    # exceptions one more (prefetch_related).
     with time_machine.travel(at(2026, 12, 20), tick=False):
         client.get("/")
         cache.clear()  # the page rendered again, not answered from the page cache
@@ -422,48 +421,8 @@ def test_the_home_page_queries_do_not_grow_with_the_locations(client, holidays):
             response = client.get("/")
     assert len(BeautifulSoup(response.content, "html.parser").select("[data-opening-hours]")) == 4
     assert len(four) == len(one)
-    (hours,) = hours_queries(four)
-    assert "procedures_openingtime" in hours and "procedures_openinghoursexception" in hours
-
-
-# The migration: the hours text of each location read into opening times.
-
-BEFORE = [("procedures", "0012_opening_hours_as_data")]
-AFTER = [("procedures", "0014_remove_opening_hours_text")]
-
-
-# Its rows are restored afterwards as they were (serialized_rollback), not re-created by
-# post_migrate with new ids, which would clash with the next test that restores them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_reads_each_locations_hours_text_into_opening_times():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old_apps = executor.loader.project_state(BEFORE).apps
-    old_apps.get_model("procedures", "ClinicLocation").objects.create(
-        name="Old Clinic",
-        street_address="1 Example Street",
-        locality="Exampletown",
-        latitude="51.5",
-        longitude="-0.1",
-        opening_hours="Monday to Friday: 9am to 5pm (sample hours)\n\nSaturday: 9:30 - 12:30\n"
-        "Wednesday: 6pm to 8pm\nSunday: closed",
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    # Every later migration too, as the other tests expect.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    location = ClinicLocation.objects.get(name="Old Clinic")
-    assert location.week == [
-        (1, "Monday", ["09:00–17:00"]),
-        (2, "Tuesday", ["09:00–17:00"]),
-        (3, "Wednesday", ["09:00–17:00", "18:00–20:00"]),
-        (4, "Thursday", ["09:00–17:00"]),
-        (5, "Friday", ["09:00–17:00"]),
-        (6, "Saturday", ["09:30–12:30"]),
-        (7, "Sunday", []),
-    ]
+    times, exceptions = hours_queries(four)
+    assert "locations_openingtime" in times and "locations_openinghoursexception" in exceptions
 
 
 def test_the_locations_inspect_view_still_opens(admin_client, location):

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.test.utils.form_data import rich_text
 
-from home.models import ClinicSettings
+from base.models import ClinicSettings
+from locations.models import ClinicLocation
 from practitioners.models import PractitionerPage
-from procedures import blocks
+from procedures import blocks, care_blocks
 from procedures.demo import prolotherapy_body
-from procedures.models import ClinicLocation, ProcedureIndexPage, ProcedurePage, Reference
+from procedures.models import ProcedureIndexPage, ProcedurePage, Reference
 from tests.admin_forms import listblock, procedure_form_data
 from tests.schema_org import schema_org_errors
 from tests.test_html_validity import html_errors
@@ -40,29 +41,29 @@ def field_errors(block, raw):
     ("block", "raw", "errors"),
     [
         (
-            blocks.PreparationBlock(),
+            care_blocks.PreparationBlock(),
             {"introduction": "Before you come:", "steps": []},
             {"steps": "Add at least one step."},
         ),
         (
-            blocks.AftercareBlock(),
+            care_blocks.AftercareBlock(),
             {"what_to_expect": "<p> </p>", "recovery_time": " ", "avoid": []},
             {"what_to_expect": "Say what to expect, how long recovery takes or what to avoid."},
         ),
         (
-            blocks.AlternativesBlock(),
+            care_blocks.AlternativesBlock(),
             {"introduction": "Other options:", "items": []},
             {"items": "Add at least one alternative."},
         ),
         (
-            blocks.UrgentHelpBlock(),
+            care_blocks.UrgentHelpBlock(),
             {"non_urgent": [], "urgent": [], "emergency": []},
             {
                 "non_urgent": "List the symptoms of at least one level: non-urgent, urgent or "
                 "emergency."
             },
         ),
-        (blocks.QuestionsBlock(), {"items": []}, {"items": "Add at least one question."}),
+        (care_blocks.QuestionsBlock(), {"items": []}, {"items": "Add at least one question."}),
     ],
     ids=["preparation", "aftercare", "alternatives", "urgent help", "questions"],
 )
@@ -71,25 +72,27 @@ def test_an_empty_section_is_refused_with_the_error_on_its_field(block, raw, err
 
 
 def test_aftercare_needs_only_one_of_its_parts():
-    block = blocks.AftercareBlock()
+    block = care_blocks.AftercareBlock()
     assert clean(block, {"recovery_time": "A day or two."}).followup == "A day or two."
     assert clean(block, {"avoid": ["Swimming"]}).followup == "What to avoid: Swimming."
 
 
 def test_a_preparation_step_needs_its_words():
     errors = field_errors(
-        blocks.PreparationBlock(), {"steps": [{"step": "", "timing": "6 hours before"}]}
+        care_blocks.PreparationBlock(), {"steps": [{"step": "", "timing": "6 hours before"}]}
     )
     assert list(errors) == ["steps"]
     raw = {"steps": [{"step": "", "timing": "6 hours before"}]}
     with pytest.raises(StructBlockValidationError) as caught:
-        clean(blocks.PreparationBlock(), raw)
+        clean(care_blocks.PreparationBlock(), raw)
     assert list(caught.value.block_errors["steps"].block_errors[0].block_errors) == ["step"]
 
 
 def test_a_question_needs_its_answer():
     with pytest.raises(StructBlockValidationError) as caught:
-        clean(blocks.QuestionsBlock(), {"items": [{"question": "Will it hurt?", "answer": ""}]})
+        clean(
+            care_blocks.QuestionsBlock(), {"items": [{"question": "Will it hurt?", "answer": ""}]}
+        )
     assert list(caught.value.block_errors["items"].block_errors[0].block_errors) == ["answer"]
 
 
@@ -103,14 +106,14 @@ def test_a_question_needs_its_answer():
 )
 def test_an_alternative_is_a_chosen_treatment_or_a_typed_name(demo_content, chosen, name, errors):
     page = ProcedurePage.objects.get(slug="prolotherapy").pk if chosen else None
-    assert field_errors(blocks.AlternativeBlock(), {"page": page, "name": name, "note": "x"}) == (
-        errors
-    )
+    assert field_errors(
+        care_blocks.AlternativeBlock(), {"page": page, "name": name, "note": "x"}
+    ) == (errors)
 
 
 def test_an_alternative_needs_a_note():
     assert field_errors(
-        blocks.AlternativeBlock(), {"page": None, "name": "Physiotherapy", "note": ""}
+        care_blocks.AlternativeBlock(), {"page": None, "name": "Physiotherapy", "note": ""}
     ) == {"note": "This field is required."}
 
 
@@ -132,7 +135,7 @@ def test_an_urgent_line_needs_its_name_number_and_symptoms(line, number, urgent,
         "urgent_line_number": number,
         "emergency": [],
     }
-    assert field_errors(blocks.UrgentHelpBlock(), raw) == errors
+    assert field_errors(care_blocks.UrgentHelpBlock(), raw) == errors
 
 
 def test_a_draft_may_keep_the_new_sections_empty():

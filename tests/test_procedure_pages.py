@@ -13,16 +13,12 @@ from wagtail.test.utils.form_data import rich_text
 
 from forms.models import ContactFormPage
 from home.models import HomePage
+from locations.models import ClinicLocation
 from practitioners.models import PractitionerPage
-from procedures.models import (
-    BodyArea,
-    ClinicLocation,
-    ProcedureIndexPage,
-    ProcedurePage,
-    Reference,
-)
+from procedures.models import BodyArea, ProcedureIndexPage, ProcedurePage, Reference
 from tests.admin_forms import STANDARD_SECTION_TYPES, listblock, procedure_form_data
 from tests.conftest import load_demo_content
+from tests.test_query_budgets import PROLOTHERAPY_QUERIES
 
 PROLOTHERAPY = "/procedures/prolotherapy/"
 
@@ -218,12 +214,9 @@ def test_structured_data_cannot_break_out_of_its_script(client, prolotherapy):
 
 
 def test_prolotherapy_page_queries(client, prolotherapy, django_assert_max_num_queries):
-    # 8: the Site (with its home page, settings and root paths), the pages on the path and
-    # the menu (one query), the references, the clinic location, the practitioners who give
-    # it (its reviewer's profile among them), the contact page, the location's opening times
-    # and holidays (one query), the body areas. Cached fragments may make it fewer.
+    # Its budget (tests/test_query_budgets.py); cached fragments may make it fewer.
     client.get("/")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(PROLOTHERAPY_QUERIES):
         response = client.get(PROLOTHERAPY)
     assert b"Side effects of prolotherapy" in response.content
 

@@ -13,8 +13,8 @@ from wagtail import blocks
 from wagtail.models import Site
 from wagtail.test.utils.form_data import rich_text
 
+from base.models import ClinicSettings
 from forms.models import ContactFormPage
-from home.models import ClinicSettings
 from procedures.models import ProcedurePage
 from procedures.readability import (
     block_text,
@@ -297,7 +297,7 @@ def test_the_target_is_10_unless_the_clinic_sets_another(demo_content):
 def test_a_target_out_of_range_is_refused_next_to_its_field(superuser_client, target, error):
     clinic_settings()
     site = Site.objects.get(is_default_site=True)
-    url = f"/admin/settings/home/clinicsettings/{site.pk}/"
+    url = f"/admin/settings/base/clinicsettings/{site.pk}/"
     form = superuser_client.get(url).context["form"]
     data = {name: form.initial.get(name) or "" for name in form.fields}
     data["smog_target"] = target

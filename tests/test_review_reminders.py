@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from procedures.models import ProcedureIndexPage, ProcedurePage, ReviewReminder
+from clinical_review.models import ReviewReminder
+from procedures.models import ProcedureIndexPage, ProcedurePage
 from tests.smtp import SMTPServer, refused_port, use_smtp_server
 
 # A Friday morning in London; every date below is relative to it.

@@ -1,5 +1,4 @@
-"""Which page an address shows: Wagtail's rules, kept by the site's one-query routing
-(clinic_site/pages.py, home/middleware.py)."""
+"""Which page an address shows: Wagtail's own routing, with the site's page types and menu."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -86,9 +85,9 @@ def menu_links(client, address):
     return [(a["href"], a.get("aria-current", "")) for a in soup.select(".site-nav a")]
 
 
-def test_the_menu_read_with_the_path_is_the_one_wagtail_reads(client, index):
-    """On the home page the menu is Wagtail's query of the home page's children; on a deeper
-    page it comes with the pages on the path: the same links, in tree order."""
+def test_the_menu_is_the_home_pages_live_children_shown_in_menus(client, index):
+    """The same links, in tree order, on every page; the current page and its section are
+    marked for assistive technology (aria-current)."""
     home = index.get_parent()
     home.add_child(instance=Page(title="Sample draft section", slug="draft", show_in_menus=True))
     Page.objects.filter(slug="draft").update(live=False)
@@ -104,30 +103,9 @@ def test_the_menu_read_with_the_path_is_the_one_wagtail_reads(client, index):
     ]
 
 
-def test_the_site_and_root_paths_are_the_ones_wagtail_finds(rf, index):
-    """The one-query Site lookup gives each host the site Wagtail's own lookup gives it, and
-    the sites' root paths in Wagtail's order (the most specific first), from which page
-    links are made."""
-    from home.middleware import find_site
-
-    home = index.get_parent()
-    contact = Page.objects.get(url_path__endswith="/contact/")
-    Site.objects.create(hostname="treatments.example", port=80, root_page=index)
-    Site.objects.create(hostname="clinic.example", port=8080, root_page=home)
-    Site.objects.create(hostname="clinic.example", port=80, root_page=contact)
-    Site.objects.create(hostname="another.example", port=80, root_page=home)
-
-    for host in ("localhost", "treatments.example", "clinic.example", "clinic.example:8080"):
-        ours, wagtails = rf.get("/", HTTP_HOST=host), rf.get("/", HTTP_HOST=host)
-        find_site(ours)
-        assert ours._wagtail_site == Site.find_for_request(wagtails), host
-        assert ours._wagtail_cached_site_root_paths == Site.get_site_root_paths(), host
-
-
 def test_a_page_of_a_top_level_type_placed_deeper_is_served_in_its_type(client, index):
-    """Routing joins the tables of the page types allowed below another page only; a page
-    that code put elsewhere, against the rules, is still read in its own type (one query
-    more)."""
+    """A page that code put elsewhere, against the tree rules, is still read in its own
+    type."""
     from home.models import HomePage
 
     home = index.get_parent()

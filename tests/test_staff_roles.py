@@ -17,15 +17,10 @@ from django.utils.formats import date_format
 from wagtail.models import TaskState, Workflow, WorkflowPage, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from clinical_review.models import ClinicalReviewTask, one_year_after
 from forms.models import ContactFormPage
 from home.demo import staff_password
-from procedures.models import (
-    BodyArea,
-    ClinicalReviewTask,
-    ProcedureIndexPage,
-    ProcedurePage,
-    one_year_after,
-)
+from procedures.models import BodyArea, ProcedureIndexPage, ProcedurePage
 from tests.admin_forms import STANDARD_SECTION_TYPES, minimal_procedure_body, procedure_form_data
 
 TREATMENTS_URL = "/admin/procedures/procedurepage/"
@@ -418,9 +413,9 @@ def test_the_clinical_review_is_a_task_of_its_own_for_the_reviewers(db):
     assert isinstance(task, ClinicalReviewTask)
     assert [group.name for group in task.groups.all()] == ["Clinical reviewers"]
     reviewers = Group.objects.get(name="Clinical reviewers")
-    assert reviewers.permissions.filter(codename="review_procedurepage").exists()
+    assert reviewers.permissions.filter(codename="approve_clinical_content").exists()
     assert not Group.objects.filter(
-        permissions__codename="review_procedurepage", name__in=["Editors", "Marketing"]
+        permissions__codename="approve_clinical_content", name__in=["Editors", "Marketing"]
     ).exists()
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic_site.text import lower_first
+from base.text import lower_first
 
 
 @pytest.mark.parametrize(

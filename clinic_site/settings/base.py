@@ -12,7 +12,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 def env_int(name, default):
     """A whole number from the environment. A value that is not one is kept as it is, for the
-    start-up checks (forms/checks.py) to name it, rather than failing here with a traceback."""
+    start-up checks (base/checks.py, forms/checks.py) to name it, rather than failing here with a traceback."""
     value = os.environ.get(name, "").strip()
     try:
         return int(value) if value else default
@@ -23,13 +23,18 @@ def env_int(name, default):
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
+# The site's own apps, top floor first: each imports only those listed after it
+# (tests/test_architecture.py).
 INSTALLED_APPS = [
     "home",
+    "search",
+    "forms",
     "procedures",
     "practitioners",
-    "forms",
-    "search",
+    "clinical_review",
+    "locations",
     "pagecache",
+    "base",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -63,11 +68,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "clinic_site.middleware.ContentSecurityPolicyMiddleware",
-    "clinic_site.middleware.PermissionsPolicyMiddleware",
+    "base.middleware.ContentSecurityPolicyMiddleware",
+    "base.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a form post's body: one that cannot be decoded gets a 400.
-    "clinic_site.middleware.RefuseUnreadableFormDataMiddleware",
+    "base.middleware.RefuseUnreadableFormDataMiddleware",
     # Whole public pages for visitors without a session, before anything reads the session.
     "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,8 +81,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Before Wagtail serves a page: its Site, home page and clinic settings in one query.
-    "home.middleware.SiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a login refused for earlier failures into the lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -114,7 +117,7 @@ DATABASES = {
 # A database that stops answering must not hold a visitor for long: PostgreSQL gives up
 # connecting after DATABASE_CONNECT_TIMEOUT seconds (2 at least) and cancels any statement
 # running longer than DATABASE_STATEMENT_TIMEOUT milliseconds (0 turns it off, e.g. for a
-# long migration); the visitor then gets the 503 page (clinic_site/errors.py).
+# long migration); the visitor then gets the 503 page (base/errors.py).
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
 DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "2500"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -133,19 +136,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 
 # A Redis cache when REDIS_URL is set (shared by every app process); otherwise local memory.
-# A Redis that refuses or hangs is treated as an empty cache (clinic_site/cache.py): a call
-# waits at most REDIS_TIMEOUT seconds, and the site serves from the database meanwhile.
+# A Redis that refuses or hangs is treated as an empty cache (django-redis's IGNORE_EXCEPTIONS,
+# each failure logged): a call waits at most REDIS_TIMEOUT seconds, and the site serves from
+# the database meanwhile.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clinic_site.cache.FaultTolerantRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clinic"),
             "OPTIONS": {
-                "socket_connect_timeout": REDIS_TIMEOUT,
-                "socket_timeout": REDIS_TIMEOUT,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
@@ -166,6 +171,13 @@ BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
 CDN_CACHE_SECONDS = env_int("CDN_CACHE_SECONDS", 300)
 # The only query parameters a kept page may have: the treatments list's page and body area.
 PAGE_CACHE_QUERY_PARAMETERS = ("page", "area")
+# The page type whose medical reviews are reported and reminded of (clinical_review).
+CLINICAL_REVIEW_PAGE_MODEL = "procedures.ProcedurePage"
+# Where the cache is shared by every process (Redis), the content version is kept in it too, for
+# PAGE_CACHE_VERSION_SECONDS: a page-cache hit then asks the database nothing.
+PAGE_CACHE_VERSION_IN_CACHE = bool(REDIS_URL)
+PAGE_CACHE_VERSION_SECONDS = env_int("PAGE_CACHE_VERSION_SECONDS", 10)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -269,10 +281,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The client's address as the contact form's rate limit takes it (behind TRUSTED_PROXY_COUNT
 # proxies: from X-Forwarded-For), so that behind nginx one address is not everyone's.
-AXES_CLIENT_IP_CALLABLE = "clinic_site.accounts.login_client_address"
+AXES_CLIENT_IP_CALLABLE = "base.accounts.login_client_address"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "clinic_site.accounts.locked_out_response"
-WAGTAILADMIN_USER_LOGIN_FORM = "clinic_site.accounts.LockoutAwareLoginForm"
+AXES_LOCKOUT_CALLABLE = "base.accounts.locked_out_response"
+WAGTAILADMIN_USER_LOGIN_FORM = "base.accounts.LockoutAwareLoginForm"
 
 # Security headers and the admin's address.
 # The admin's path (e.g. "staff-7f3a/"): somewhere other than /admin/ keeps robots that try
@@ -304,7 +316,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
-# What Wagtail's admin needs on top, on its own pages only (see clinic_site.middleware): its
+# What Wagtail's admin needs on top, on its own pages only (see base.middleware): its
 # widgets start with inline scripts (date and image choosers, inline panels) and its rich-text
 # editor adds <style> elements. No eval and no other host: avatars are not fetched from
 # Gravatar (nor is wagtail.org asked for new releases, above).

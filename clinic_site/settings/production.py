@@ -67,7 +67,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Errors: every server error is logged with its traceback to stderr (gunicorn's error log),
 # and mailed to ADMINS when set ("Name <address>" or plain addresses, comma-separated).
 ADMINS = [parseaddr(admin) for admin in os.environ.get("ADMINS", "").split(",") if admin.strip()]
-DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic_site.errors.ExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "base.errors.ExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

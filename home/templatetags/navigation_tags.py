@@ -1,15 +1,12 @@
 from django import template
 from wagtail.models import Site
 
-from clinic_site.pages import menu_pages
-
 register = template.Library()
 
 
 @register.inclusion_tag("components/navigation.html", takes_context=True)
 def main_navigation(context):
-    """The site's top-level pages marked 'show in menus', in tree order (read with the pages
-    on the path when routing did, else one query).
+    """The site's top-level pages marked 'show in menus', in tree order (one query).
 
     Each item says whether it is the current page ("page") or one of its ancestors ("true"),
     for aria-current.
@@ -20,7 +17,7 @@ def main_navigation(context):
     current_path = getattr(current, "path", "")
     items = []
     if site is not None:
-        for item in menu_pages(request, site.root_page):
+        for item in site.root_page.get_children().live().in_menu():
             if current_path == item.path:
                 state = "page"
             elif current_path.startswith(item.path):

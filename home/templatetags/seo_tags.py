@@ -22,7 +22,7 @@ def page_meta(context):
     Absolute addresses come from the Site's own hostname, not from the request."""
     request = context.get("request")
     page = context.get("page")
-    clinic = context["settings"]["home"]["ClinicSettings"]
+    clinic = context["settings"]["base"]["ClinicSettings"]
     site = Site.find_for_request(request) if request is not None else None
     root_url = site.root_url if site is not None else ""
 

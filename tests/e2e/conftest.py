@@ -90,19 +90,19 @@ class LiveServerRequests:
             try:
                 accept(request, client_address)
             except BaseException:
-                self._done()
+                self.finished_one()
                 raise
 
         def process_request_thread(request, client_address):
             try:
                 answer(request, client_address)
             finally:
-                self._done()
+                self.finished_one()
 
         httpd.process_request = process_request
         httpd.process_request_thread = process_request_thread
 
-    def _done(self):
+    def finished_one(self):
         with self.changed:
             self.busy -= 1
             self.changed.notify_all()

@@ -6,8 +6,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from wagtail.models import Site
 
+from base.models import ClinicSettings
 from forms.demo import load_contact_page
-from home.models import ClinicSettings
 from home.setup import get_or_create_home_page
 from practitioners.demo import load_practitioner_index
 from procedures.demo import load_procedure_index
