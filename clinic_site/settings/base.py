@@ -12,7 +12,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 def env_int(name, default):
     """A whole number from the environment. A value that is not one is kept as it is, for the
-    start-up checks (base/checks.py, forms/checks.py) to name it, rather than failing here with a traceback."""
+    start-up checks (base/checks.py, forms/checks.py) to name it, rather than failing here
+    with a traceback."""
     value = os.environ.get(name, "").strip()
     try:
         return int(value) if value else default
