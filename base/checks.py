@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.core.checks import Error, register
 
-ADMIN_PATH = re.compile(r"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/$")
+ADMIN_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/")
 
 
 def whole_number_problem(name, low, high=None):
@@ -21,7 +21,7 @@ def whole_number_problem(name, low, high=None):
 @register()
 def check_site_settings(app_configs, **kwargs):
     errors = []
-    if not ADMIN_PATH.match(settings.ADMIN_PATH):
+    if not ADMIN_PATH.fullmatch(settings.ADMIN_PATH):
         errors.append(
             Error(
                 f"ADMIN_PATH must be a path such as 'staff/' (it is {settings.ADMIN_PATH!r}).",

@@ -27,14 +27,14 @@ CAPTCHA_LABEL = "Type the characters in the picture"
 HONEYPOT_NAME = "website"
 HONEYPOT_LABEL = "This field is for validation purposes and should be left unchanged."
 
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-]+$")
+PHONE_PATTERN = re.compile(r"\+?[0-9 ().\-]+")
 
 
 def validate_phone(value):
     """A plausible phone number: digits with spaces, brackets, dots or dashes, and 7-15
     digits in all (an optional leading +)."""
     digits = sum(ch.isdigit() for ch in value)
-    if not PHONE_PATTERN.match(value) or not 7 <= digits <= 15:
+    if not PHONE_PATTERN.fullmatch(value) or not 7 <= digits <= 15:
         raise ValidationError(
             "Enter a phone number, like 01632 960 001 or +44 808 157 0192.",
             code="invalid",

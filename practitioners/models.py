@@ -51,7 +51,7 @@ REGISTERS = {
 }
 
 # A GMC reference number has seven digits; the other registers' numbers vary in form.
-NUMBER_PATTERNS = {RegistrationBody.GMC: (re.compile(r"^\d{7}$"), "A GMC number has 7 digits.")}
+NUMBER_PATTERNS = {RegistrationBody.GMC: (re.compile(r"[0-9]{7}"), "A GMC number has 7 digits.")}
 
 
 class PractitionerIndexPage(ClinicalSectionMixin, Page):
@@ -181,7 +181,7 @@ class PractitionerPage(Page):
             errors["registration_number"] = "Give the number on the register."
         self.registration_number = self.registration_number.strip()
         pattern = NUMBER_PATTERNS.get(self.registration_body)
-        if pattern and self.registration_number and not pattern[0].match(self.registration_number):
+        if pattern and self.registration_number and not pattern[0].fullmatch(self.registration_number):
             errors["registration_number"] = pattern[1]
         if errors:
             raise ValidationError(errors)

@@ -27,7 +27,7 @@ from .forms import BodyAreaFilterForm
 from .readability import page_smog, readability_report, smog_target
 from .structured_data import procedure_page_graph
 
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PATTERN = re.compile(r"10\.[0-9]{4,9}/\S+")
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
 
 
@@ -90,7 +90,7 @@ class Reference(index.Indexed, models.Model):
         "PMID",
         max_length=8,
         blank=True,
-        validators=[RegexValidator(r"^\d{1,8}$", "A PMID is a number of up to 8 digits.")],
+        validators=[RegexValidator(r"\A[0-9]{1,8}\Z", "A PMID is a number of up to 8 digits.")],
         help_text="The PubMed identifier, digits only. Leave empty unless confirmed.",
     )
     url = models.URLField("URL", max_length=500, blank=True)
@@ -126,7 +126,7 @@ class Reference(index.Indexed, models.Model):
         for prefix in DOI_PREFIXES:
             if self.doi.lower().startswith(prefix):
                 self.doi = self.doi[len(prefix) :]
-        if self.doi and not DOI_PATTERN.match(self.doi):
+        if self.doi and not DOI_PATTERN.fullmatch(self.doi):
             raise ValidationError(
                 {"doi": 'A DOI starts with "10.", then a registrant code, "/" and a suffix.'}
             )

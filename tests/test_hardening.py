@@ -20,8 +20,9 @@ from django.urls import clear_url_caches
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from base.models import ClinicSettings
 from forms.models import ContactFormPage, ContactSubmission
-from home.models import ClinicSettings, HomePage
+from home.models import HomePage
 from procedures.models import ProcedureIndexPage, ProcedurePage
 from tests.smtp import Collector
 from tests.smtp import _Controller as SMTPController

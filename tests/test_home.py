@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
-from home.models import ClinicSettings, HomePage
+from base.models import ClinicSettings
+from home.models import HomePage
 from tests.conftest import load_demo_content
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

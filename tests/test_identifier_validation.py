@@ -15,10 +15,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from wagtail.models import Site
 
+from base.models import ClinicSettings
 from forms.demo import load_contact_page
 from forms.models import ContactSubmission
 from home.demo import load_home
-from home.models import ClinicSettings, HomePage
+from home.models import HomePage
 from practitioners.models import PractitionerIndexPage, PractitionerPage
 from procedures.models import BodyArea, Reference
 from tests.conftest import add_procedures
@@ -313,3 +314,48 @@ def test_setup_site_refuses_a_port_or_email_followed_by_extra_text(
         setup_site(monkeypatch, **{name: typed})
     assert message in str(caught.value)
     assert not HomePage.objects.exists()
+
+
+# Patterns read whole: no text after a valid value, not even a line break, and ASCII digits only.
+
+
+@pytest.mark.parametrize(
+    "typed, valid",
+    [("staff/", True), ("staff/\n", False), ("staff/ extra", False), ("staff/x", False)],
+)
+def test_the_admin_path_check_reads_the_whole_value(settings, typed, valid):
+    settings.ADMIN_PATH = typed
+    ids = [message.id for message in run_checks()]
+    assert ("home.E001" not in ids) is valid
+
+
+@pytest.mark.parametrize(
+    "pmid, valid",
+    [("34046305", True), ("34046305\n", False), ("３４０４６３０５", False), ("3404630x", False)],
+)
+def test_a_pmid_is_ascii_digits_and_nothing_after(db, pmid, valid):
+    from django.core.exceptions import ValidationError
+
+    reference = Reference(authors="Example A", title="A title", journal="J", year=2021, pmid=pmid)
+    if valid:
+        reference.full_clean()
+    else:
+        with pytest.raises(ValidationError) as refused:
+            reference.full_clean()
+        assert "pmid" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "doi, valid",
+    [("10.1016/j.jcot.2021.05.015", True), ("10.１０１６/j.jcot", False), ("10.1016/x y", False)],
+)
+def test_a_doi_has_ascii_digits_in_its_prefix_and_nothing_after(db, doi, valid):
+    from django.core.exceptions import ValidationError
+
+    reference = Reference(authors="Example A", title="A title", journal="J", year=2021, doi=doi)
+    if valid:
+        reference.full_clean()
+    else:
+        with pytest.raises(ValidationError) as refused:
+            reference.full_clean()
+        assert "doi" in refused.value.message_dict

@@ -12,7 +12,8 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page, PageViewRestriction
 
-from home.models import ClinicSettings, FeaturedTreatment, HomePage
+from base.models import ClinicSettings
+from home.models import FeaturedTreatment, HomePage
 from locations.models import ClinicLocation
 from pagecache.models import new_content_version
 from procedures.models import BodyArea, ProcedurePage, Reference

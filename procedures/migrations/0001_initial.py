@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('issue', models.CharField(blank=True, max_length=20)),
                 ('pages', models.CharField(blank=True, help_text='e.g. "108–117".', max_length=40)),
                 ('doi', models.CharField(blank=True, help_text='The Digital Object Identifier, e.g. "10.1016/j.jcot.2021.05.015".', max_length=255, verbose_name='DOI')),
-                ('pmid', models.CharField(blank=True, help_text='The PubMed identifier, digits only. Leave empty unless confirmed.', max_length=8, validators=[django.core.validators.RegexValidator('^\\d{1,8}$', 'A PMID is a number of up to 8 digits.')], verbose_name='PMID')),
+                ('pmid', models.CharField(blank=True, help_text='The PubMed identifier, digits only. Leave empty unless confirmed.', max_length=8, validators=[django.core.validators.RegexValidator('\\A[0-9]{1,8}\\Z', 'A PMID is a number of up to 8 digits.')], verbose_name='PMID')),
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
             ],
             options={
