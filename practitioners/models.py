@@ -181,7 +181,8 @@ class PractitionerPage(Page):
             errors["registration_number"] = "Give the number on the register."
         self.registration_number = self.registration_number.strip()
         pattern = NUMBER_PATTERNS.get(self.registration_body)
-        if pattern and self.registration_number and not pattern[0].fullmatch(self.registration_number):
+        number = self.registration_number
+        if pattern and number and not pattern[0].fullmatch(number):
             errors["registration_number"] = pattern[1]
         if errors:
             raise ValidationError(errors)
