@@ -4,10 +4,12 @@ the CDN purge, and a Redis that fails."""
 
 import contextlib
 import gzip
+import time
 
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.core.cache import cache
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page, PageViewRestriction
@@ -36,11 +38,12 @@ def text_of(response):
 
 def cached(client, url, django_assert_num_queries):
     """GET `url` twice; the second answer comes from the page cache, at one query (the content
-    version). Returns the page's text."""
+    version), or none where the version is kept in the shared cache (Redis). Returns the
+    page's text."""
     first = client.get(url)
     assert first.status_code == 200
     assert first["X-Page-Cache"] == "miss"
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0 if settings.PAGE_CACHE_VERSION_IN_CACHE else 1):
         second = client.get(url)
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
@@ -396,6 +399,43 @@ def test_without_a_cdn_no_purge_task_is_queued(
         with django_capture_on_commit_callbacks(execute=True):
             publish(prolotherapy)
     assert purges.count() == 1  # one purge of every page, however many signals the publish sent
+
+
+# The content version kept in Redis
+
+
+def test_with_redis_a_hit_asks_the_database_nothing_and_a_publish_still_shows_at_once(
+    client, prolotherapy, django_assert_num_queries
+):
+    need_redis()
+    assert settings.PAGE_CACHE_VERSION_IN_CACHE
+    client.get(PROLOTHERAPY)
+    with django_assert_num_queries(0):
+        assert client.get(PROLOTHERAPY)["X-Page-Cache"] == "hit"
+    prolotherapy.summary = "A changed summary, published."
+    prolotherapy.save_revision().publish()
+    response = client.get(PROLOTHERAPY)
+    assert response["X-Page-Cache"] == "miss"
+    assert "A changed summary, published." in text_of(response)
+
+
+def test_a_version_kept_in_redis_past_its_time_is_read_again_from_the_database(
+    client, prolotherapy, django_assert_num_queries
+):
+    """Another process may have kept the old number just before a change committed: it is
+    trusted for PAGE_CACHE_VERSION_SECONDS at most."""
+    need_redis()
+    from pagecache.models import VERSION_KEY, read_content_version
+
+    client.get(PROLOTHERAPY)
+    current = read_content_version()
+    cache.set(VERSION_KEY, current - 1, timeout=1)  # an old number, kept for 1 s
+    assert client.get(PROLOTHERAPY)["X-Page-Cache"] == "miss"  # not the number it was kept under
+    time.sleep(1.1)
+    assert client.get(PROLOTHERAPY)["X-Page-Cache"] == "miss"  # kept under the old number
+    assert cache.get(VERSION_KEY) == current  # read again from the database, and kept
+    with django_assert_num_queries(0):
+        assert client.get(PROLOTHERAPY)["X-Page-Cache"] == "hit"
 
 
 # Redis failing
