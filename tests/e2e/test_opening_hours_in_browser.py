@@ -21,7 +21,7 @@ RENDERED = datetime.datetime(2026, 12, 20, 12, tzinfo=RENDERED_ZONE)
 def christmas(site):
     """The demo clinic (Monday to Friday 09:00 to 17:00) with special hours on 24 December
     2026 and closed on 25 and 26 December 2026 (Christmas)."""
-    from procedures.models import ClinicLocation, OpeningHoursException
+    from locations.models import ClinicLocation, OpeningHoursException
 
     location = ClinicLocation.objects.get()
     location.opening_exceptions.all().delete()
