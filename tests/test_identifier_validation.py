@@ -303,11 +303,15 @@ def test_setup_site_takes_a_valid_port_and_email(db, monkeypatch):
     [
         ("SITE_PORT", "8443 extra", "SITE_PORT (or --port) must be a port number"),
         ("SITE_PORT", "8443abc", "SITE_PORT (or --port) must be a port number"),
+        ("SITE_PORT", "８４４３", "SITE_PORT (or --port) must be a port number"),
+        ("SITE_HOSTNAME", "clinic.example extra", "SITE_HOSTNAME=clinic.example"),
+        ("SITE_HOSTNAME", "clinic.example" + SCRIPT, "SITE_HOSTNAME=clinic.example"),
+        ("SITE_HOSTNAME", "clinic.example:8443", "SITE_HOSTNAME=clinic.example"),
         ("CLINIC_EMAIL", "desk@clinic.example extra", "CLINIC_EMAIL=reception@clinic.example"),
         ("CLINIC_EMAIL", "desk@clinic.example" + SCRIPT, "CLINIC_EMAIL=reception@clinic.example"),
     ],
 )
-def test_setup_site_refuses_a_port_or_email_followed_by_extra_text(
+def test_setup_site_refuses_a_host_port_or_email_followed_by_extra_text(
     db, monkeypatch, name, typed, message
 ):
     with pytest.raises(CommandError) as caught:

@@ -1,4 +1,5 @@
 import os
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +12,10 @@ from forms.demo import load_contact_page
 from home.setup import get_or_create_home_page
 from practitioners.demo import load_practitioner_index
 from procedures.demo import load_procedure_index
+
+# A host name: dot-separated labels of ASCII letters, digits and inner hyphens (RFC 1123).
+HOSTNAME = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+PORT = re.compile(r"[0-9]{1,5}")
 
 
 class Command(BaseCommand):
@@ -45,15 +50,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, hostname, port, clinic_name, clinic_email, **options):
         hostname = hostname.strip().lower()
-        if not hostname or "/" in hostname or ":" in hostname:
+        if not HOSTNAME.fullmatch(hostname):
             raise CommandError(
                 "Give the site's public host name, without scheme or port: "
                 "SITE_HOSTNAME=clinic.example (or --hostname)."
             )
-        try:
-            port = int(port)
-        except ValueError:
-            port = 0
+        port = int(port) if PORT.fullmatch(port) else 0
         if not 1 <= port <= 65535:
             raise CommandError("SITE_PORT (or --port) must be a port number: 443 for https.")
         try:
