@@ -9,7 +9,8 @@ db.sqlite3 or the database DATABASE_URL names, is refused before a single query.
 The sample procedures are marked as what they are: "Sample procedure 0001 (benchmark data)",
 with a summary that says they are not a real treatment. They are published straight away
 (live, without a revision each), which is all a visitor's request reads; the body is the
-standard sections a new page starts with.
+standard sections a new page starts with. The search index is then built, as
+`manage.py update_index` builds it.
 """
 
 import re
@@ -67,7 +68,16 @@ def prepare(samples=SAMPLE_COUNT, out=None):
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_demo_content", "--no-accounts", stdout=out)
     load_sample_procedures(samples)
+    build_search_index(out)
     settle()
+
+
+def build_search_index(out=None):
+    """Index every page for the search, as `manage.py update_index` does. Saving a page only
+    queues the task that indexes it, for the task worker, which the bench does not run:
+    without this, every search would find nothing."""
+    refuse_unless_scratch()
+    call_command("update_index", stdout=out)
 
 
 def settle():

@@ -1,103 +1,110 @@
-"""What each page costs inside Django, without a server: the queries of one request, and the
-median and 95th percentile time and the median CPU time of many, through Django's test
-Client in this process, on the same database and settings as the server (bench/settings.py).
+"""The bench's work inside Django, without a server, on the same database and settings as the
+site's server (bench/settings.py). bench/run.py runs it with each set-up's environment:
 
-bench/run.py runs it once per database, with that database's environment:
+    python -m bench.inprocess prepare    # migrate, demo content, samples, search index
+    python -m bench.inprocess measure    # each row's queries per request, as one line of JSON
+    python -m bench.inprocess publisher  # publishes, one per line read (bench/publish.py)
 
-    python -m bench.inprocess prepare    # migrate, demo content, sample procedures
-    python -m bench.inprocess measure    # prints the figures as one line of JSON
+`measure` counts, through Django's test Client in this process, the queries of one request
+of each of the site's rows after a few untimed ones (caches warm), as a new visitor each
+time; for the "after a publish" row, of a request right after a publish.
 
-Each page gets a few untimed requests first (imports, templates, caches warm), then one whose
-queries are counted. The timed requests come in rounds: each round times every page in turn,
-so a moment when other programs (or, on a virtual machine, other guests) hold the cores
-falls on all pages alike. A page's figures are those of its quietest round, the one with the
-lowest median: the time the page itself takes, as timeit takes the best of its repeats. The
-median of all its rounds is given too. The uncached page is measured with every cache off,
-as its server serves it.
+A publish here is what every publish does to the page cache: pagecache's
+new_content_version() moves the content version on, so every kept page (and every fragment
+cached under the version) is out of date.
 """
 
 import json
-import os
-import statistics
 import sys
-import time
 from contextlib import nullcontext
 
-from bench.load import percentile
-from bench.pages import PAGES
+from bench import rows
 
 WARM_UP = 3
-ROUNDS = 5
-REPEATS = int(os.environ.get("BENCH_RENDER_REPEATS", "20"))  # timed requests per round
 CACHES_OFF = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
-class PageRenders:
-    """One page's requests through the test Client, as a new visitor each time."""
+class Visitor:
+    """Requests through the test Client, as a new visitor each time (as under load)."""
 
-    def __init__(self, page):
+    def __init__(self):
         from django.test import Client
 
-        self.page = page
-        self.client = Client(HTTP_HOST="localhost", HTTP_X_FORWARDED_PROTO="https")
-        self.rounds = []  # per round: [(clock ms, CPU ms), ...]
+        self.client = Client(
+            HTTP_HOST="localhost", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_ENCODING="gzip"
+        )
 
-    def settings(self):
-        from django.test import override_settings
-
-        return override_settings(CACHES=CACHES_OFF) if self.page.caches_off else nullcontext()
-
-    def get(self):
-        self.client.cookies.clear()  # a new visitor each time, as under load
-        response = self.client.get(self.page.path)
+    def get(self, path):
+        self.client.cookies.clear()
+        response = self.client.get(path)
         if response.status_code != 200:
-            raise RuntimeError(f"{self.page.path} answered {response.status_code}")
-
-    def count_queries(self):
-        from django.db import connection, reset_queries
-        from django.test.utils import CaptureQueriesContext
-
-        with self.settings():
-            for _ in range(WARM_UP):
-                self.get()
-            reset_queries()  # a request clears the query log; start it empty so none is lost
-            with CaptureQueriesContext(connection) as queries:
-                self.get()
-        return len(queries)
-
-    def time_round(self, repeats):
-        timings = []
-        with self.settings():
-            self.get()  # untimed: the settings were just changed
-            for _ in range(repeats):
-                began, began_cpu = time.perf_counter(), time.process_time()
-                self.get()
-                timings.append(
-                    ((time.perf_counter() - began) * 1000, (time.process_time() - began_cpu) * 1000)
-                )
-        self.rounds.append(timings)
-
-    def figures(self):
-        quietest = min(self.rounds, key=lambda timings: statistics.median(t for t, _ in timings))
-        times = sorted(t for t, _ in quietest)
-        return {
-            "median_ms": statistics.median(times),
-            "p95_ms": percentile(times, 95),
-            # The CPU time this process spent: unlike the clock, it leaves out the time the
-            # process waited for a core that other programs held.
-            "cpu_median_ms": statistics.median(cpu for _, cpu in quietest),
-            "all_rounds_median_ms": statistics.median(t for r in self.rounds for t, _ in r),
-        }
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        return response
 
 
-def measure(pages=PAGES, rounds=ROUNDS, repeats=REPEATS):
-    """{page label: figures} for each page."""
-    renders = [PageRenders(page) for page in pages]
-    queries = {r.page.label: r.count_queries() for r in renders}
-    for _ in range(rounds):
-        for r in renders:
-            r.time_round(repeats)
-    return {r.page.label: {"queries": queries[r.page.label], **r.figures()} for r in renders}
+def row_settings(row):
+    from django.test import override_settings
+
+    return override_settings(CACHES=CACHES_OFF) if row.server == "off" else nullcontext()
+
+
+def count_queries(visitor, row):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    with row_settings(row):
+        for _ in range(WARM_UP):
+            visitor.get(row.path)
+        reset_queries()  # a request clears the query log; start it empty so none is lost
+        with CaptureQueriesContext(connection) as queries:
+            visitor.get(row.path)
+    return len(queries)
+
+
+def publish():
+    """Move the content version on, as every publish does: every kept page is out of date."""
+    from pagecache.models import new_content_version
+
+    new_content_version()
+
+
+def count_queries_after_publish(visitor, row):
+    """The queries of a request right after a publish (the publish's own not counted)."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(WARM_UP):
+        publish()
+        visitor.get(row.path)
+    publish()
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = visitor.get(row.path)
+    if response.get("X-Page-Cache") != "miss":
+        raise RuntimeError(f"{row.path} after a publish was not a page-cache miss")
+    return len(queries)
+
+
+def measure():
+    """{"queries": {row label: queries per request}} for each of the site's rows."""
+    visitor = Visitor()
+    queries = {}
+    for row in rows.ROWS:
+        if row.server == "bare":
+            continue
+        if row.sequential:
+            queries[row.label] = count_queries_after_publish(visitor, row)
+        else:
+            queries[row.label] = count_queries(visitor, row)
+    return {"queries": queries}
+
+
+def publisher():
+    """Publish each time a line comes in on stdin; answer each with a line on stdout."""
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        publish()
+        print("published", flush=True)
 
 
 def main(command):
@@ -110,8 +117,12 @@ def main(command):
         data.prepare(out=sys.stderr)
     elif command == "measure":
         print(json.dumps(measure()))
+    elif command == "publisher":
+        publisher()
     else:
-        raise SystemExit(f"usage: python -m bench.inprocess prepare|measure, not {command!r}")
+        raise SystemExit(
+            f"usage: python -m bench.inprocess prepare|measure|publisher, not {command!r}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,10 +7,15 @@ latency percentiles (a LoadResult).
 The Python generator runs one thread per connection, each with its own `http.client`
 connection. It needs nothing beyond the standard library, but it is much slower than wrk:
 it shares the 2 cores with the server and holds Python's global interpreter lock, so on a
-fast page its requests per second measure the client as much as the server. Compare pages
-by the ratio to the minimal view measured in the same run, not by the absolute figures.
-It can also stop after an exact number of requests (wrk cannot), which the memory figures
-use.
+fast page its requests per second measure the client as much as the server. The bench
+compares rows by the workers' CPU time per request, which the load generator does not take.
+It can also stop after an exact number of requests (wrk cannot), and take several addresses
+in turn: the memory figures use both. `one_at_a_time` sends one request at a time on one
+connection, with a step before each (the "after a publish" row publishes there).
+
+wrk stops at its deadline without waiting for the requests still in hand, which the server
+answers all the same; the bench counts the server's work from its access log, not from the
+generator's figures.
 """
 
 import http.client
@@ -74,12 +79,21 @@ def run(url, seconds, tool, headers=HEADERS):
 
 def python_load(url, *, seconds=None, requests=None, connections=CONNECTIONS, headers=HEADERS):
     """GET `url` on `connections` keep-alive connections at once, for `seconds` or until
-    `requests` requests have been sent (exactly that many: each takes a numbered ticket)."""
+    `requests` requests have been sent (exactly that many: each takes a numbered ticket).
+
+    `url` may be a list of addresses on one server: the requests then take them in turn
+    (request n asks for address n modulo their number), a mixed load."""
     if (seconds is None) == (requests is None):
         raise ValueError("give either seconds or requests")
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    urls = [url] if isinstance(url, str) else list(url)
+    parts = urlsplit(urls[0])
+    if any(urlsplit(u).netloc != parts.netloc for u in urls):
+        raise ValueError("a mixed load's addresses must all be on one server")
+    targets = [
+        urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else "") for u in urls
+    ]
     tickets = itertools.count()
+    turns = itertools.count()
     start_together = threading.Barrier(connections + 1)
     results = [_ConnectionResult() for _ in range(connections)]
     deadline = [0.0]
@@ -96,6 +110,7 @@ def python_load(url, *, seconds=None, requests=None, connections=CONNECTIONS, he
             while more():
                 began = time.perf_counter()
                 try:
+                    target = targets[next(turns) % len(targets)]
                     connection.request("GET", target, headers=headers)
                     response = connection.getresponse()
                     response.read()
@@ -124,6 +139,53 @@ def python_load(url, *, seconds=None, requests=None, connections=CONNECTIONS, he
         tool="python",
         requests=len(latencies),
         errors=sum(r.bad_status + r.failed for r in results),
+        seconds=elapsed,
+        latency_ms={p: percentile(latencies, p) * 1000 for p in PERCENTILES} if latencies else {},
+    )
+
+
+def one_at_a_time(
+    url, *, before_each, seconds=None, requests=None, expect_headers=None, headers=HEADERS
+):
+    """GET `url` on one keep-alive connection, one request at a time, calling `before_each()`
+    before each request, for `seconds` or `requests` requests. An answer whose headers are
+    not `expect_headers` counts as an error. The latencies leave `before_each` out; the
+    seconds (and so the requests per second) do not."""
+    if (seconds is None) == (requests is None):
+        raise ValueError("give either seconds or requests")
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=REQUEST_TIMEOUT)
+    latencies, errors, sent = [], 0, 0
+    began = time.perf_counter()
+    deadline = began + (seconds or 0)
+    try:
+        while (sent < requests) if requests is not None else (time.perf_counter() < deadline):
+            before_each()
+            sent += 1
+            request_began = time.perf_counter()
+            try:
+                connection.request("GET", target, headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                connection.close()
+                continue
+            latencies.append(time.perf_counter() - request_began)
+            unexpected = any(
+                response.getheader(name) != value for name, value in (expect_headers or {}).items()
+            )
+            if unexpected or not 200 <= response.status < 400:
+                errors += 1
+    finally:
+        connection.close()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return LoadResult(
+        tool="python",
+        requests=len(latencies),
+        errors=errors,
         seconds=elapsed,
         latency_ms={p: percentile(latencies, p) * 1000 for p in PERCENTILES} if latencies else {},
     )

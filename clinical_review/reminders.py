@@ -121,7 +121,7 @@ def reminder_message(reminder, connection=None):
     }
     return EmailMessage(
         subject=f"{count} treatment{'' if count == 1 else 's'} due for medical review",
-        body=render_to_string("procedures/emails/review_reminder.txt", context),
+        body=render_to_string("clinical_review/emails/review_reminder.txt", context),
         to=[reminder.address],
         connection=connection,
     )

@@ -13,7 +13,7 @@ class ProceduresDueForReviewView(PageReportView):
 
     page_title = "Treatments due for review"
     header_icon = "time"
-    results_template_name = "procedures/admin/due_for_review_results.html"
+    results_template_name = "clinical_review/admin/due_for_review_results.html"
     index_url_name = "procedures_due_for_review"
     index_results_url_name = "procedures_due_for_review_results"
     list_export = ["title", "status_string", "last_reviewed", "reviewed_by", "next_review_due"]

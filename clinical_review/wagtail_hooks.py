@@ -46,7 +46,7 @@ class OverdueReviewsPanel(Component):
     """Dashboard panel: procedure pages whose medical review is overdue."""
 
     name = "overdue_reviews"
-    template_name = "procedures/admin/overdue_reviews_panel.html"
+    template_name = "clinical_review/admin/overdue_reviews_panel.html"
     order = 90
 
     def __init__(self, pages):

@@ -14,8 +14,8 @@ from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
 from clinical_review.views import ProceduresDueForReviewView
-from locations.choosers import ClinicLocationChooserViewSet
 from locations.models import ClinicLocation
+from locations.views import ClinicLocationViewSet
 
 from .choosers import ReferenceChooserViewSet
 from .models import BodyArea, ProcedurePage, Reference
@@ -109,7 +109,7 @@ class TreatmentsAdmin(ModelAdmin):
 
     @admin.display(description="Next review due", ordering="next_review_due")
     def next_review(self, page):
-        return render_to_string("procedures/admin/review_status.html", {"page": page})
+        return render_to_string("clinical_review/admin/review_status.html", {"page": page})
 
     @admin.display(description="Reading level (SMOG)", ordering="smog_grade")
     def reading_level(self, page):
@@ -126,15 +126,6 @@ modeladmin_register(TreatmentsAdmin)
 # Clinic content: what procedure pages show from outside the page. Only those who may approve
 # clinical content (clinical reviewers, superusers) may change or delete it; editors and
 # marketing may add new items (a new one reaches a live page only through a page's review).
-
-
-class ClinicLocationViewSet(SnippetViewSet):
-    model = ClinicLocation
-    icon = "site"
-    menu_label = "Clinic locations"
-    list_display = ["name", "locality", "postal_code", "phone"]
-    inspect_view_enabled = True
-    chooser_viewset_class = ClinicLocationChooserViewSet
 
 
 class ReferenceViewSet(SnippetViewSet):
