@@ -40,7 +40,8 @@ def _the_row():
 
 def read_content_version():
     """The number as the database holds it: one small query."""
-    return _the_row().values_list("number", flat=True).first() or 0
+    numbers = _the_row().values_list("number", flat=True)[:1]
+    return numbers[0] if numbers else 0
 
 
 def shared_version_key():

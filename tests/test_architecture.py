@@ -28,7 +28,29 @@ APP_LAYERS = [
 ]
 # The project (settings, URLs) sits above every app; tests and the bench sit outside.
 PROJECT_CODE = [*APP_LAYERS, "clinic_site"]
-LIBRARIES = ["django", "wagtail", "treebeard", "modelsearch", "modelcluster", "taggit"]
+# Every library the site imports, and what they stand on.
+LIBRARIES = [
+    "django",
+    "wagtail",
+    "treebeard",
+    "modelsearch",
+    "modelcluster",
+    "taggit",
+    "wagtail_modeladmin",
+    "captcha",
+    "csp",
+    "whitenoise",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_redis",
+    "redis",
+    "psycopg",
+    "dj_database_url",
+    "gunicorn",
+    "textstat",
+    "asgiref",
+]
 # Django's model options, and the documented methods of Python's named tuples.
 DOCUMENTED_PRIVATE = {"_meta", "_replace", "_asdict", "_fields", "_make"}
 # Tests may use a private name only where no public way exists, each with its reason.

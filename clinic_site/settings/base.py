@@ -68,14 +68,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Whole public pages for visitors without a session, first: a hit is answered with the
+    # headers every middleware below gave the page when it was kept (security headers,
+    # content security and permissions policies), without running any of them again.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "base.middleware.ContentSecurityPolicyMiddleware",
     "base.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a form post's body: one that cannot be decoded gets a 400.
     "base.middleware.RefuseUnreadableFormDataMiddleware",
-    # Whole public pages for visitors without a session, before anything reads the session.
-    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,9 +293,17 @@ WAGTAILADMIN_USER_LOGIN_FORM = "base.accounts.LockoutAwareLoginForm"
 # The admin's path (e.g. "staff-7f3a/"): somewhere other than /admin/ keeps robots that try
 # the usual address away from the login page.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/")
-# Never answered from the page cache: the admin (and its previews), captchas, documents, and
-# security.txt (it needs no database and its expiry date moves with each request).
-PAGE_CACHE_EXCLUDED_PATHS = [f"/{ADMIN_PATH}", "/captcha/", "/documents/", "/.well-known/"]
+# Never answered from the page cache: the admin (and its previews), captchas, documents,
+# security.txt (it needs no database and its expiry date moves with each request), and static
+# and uploaded files (WhiteNoise and the proxy serve them).
+PAGE_CACHE_EXCLUDED_PATHS = [
+    f"/{ADMIN_PATH}",
+    "/captcha/",
+    "/documents/",
+    "/.well-known/",
+    STATIC_URL,
+    MEDIA_URL,
+]
 
 # The map tile server's origin, for the policy below ("{s}" subdomains: any of them).
 _tiles = urlsplit(MAP_TILE_URL)
