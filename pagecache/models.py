@@ -38,9 +38,13 @@ def _the_row():
     return ContentVersion.objects.filter(pk=ContentVersion.ROW)
 
 
+# Built once; each read runs a copy of it (a page-cache hit reads it on SQLite).
+_the_number = _the_row().values_list("number", flat=True)
+
+
 def read_content_version():
     """The number as the database holds it: one small query."""
-    numbers = _the_row().values_list("number", flat=True)[:1]
+    numbers = list(_the_number.all()[:1])
     return numbers[0] if numbers else 0
 
 
@@ -51,14 +55,18 @@ def shared_version_key():
 
 def content_version(kept=None):
     """The current content version, read once per request: `kept` when the caller found it in
-    the shared cache, else from the database (then kept in the shared cache, if any)."""
+    the shared cache; else from the shared cache, if any, or the database (and then kept in
+    the shared cache)."""
     in_scope = hasattr(_request, "version")
     if in_scope and _request.version is not None:
         return _request.version
-    if kept is None:
-        kept = read_content_version()
-        if shared_version_key():
+    if kept is None and shared_version_key():
+        kept = cache.get(VERSION_KEY)
+        if kept is None:
+            kept = read_content_version()
             cache.add(VERSION_KEY, kept, settings.PAGE_CACHE_VERSION_SECONDS)
+    elif kept is None:
+        kept = read_content_version()
     if in_scope:
         _request.version = kept
     return kept
