@@ -40,3 +40,18 @@ def check_site_settings(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register()
+def check_database_wait_limit(app_configs, **kwargs):
+    problem = whole_number_problem("DATABASE_WAIT_LIMIT", 0, 60000)
+    if problem is None:
+        return []
+    return [
+        Error(
+            problem,
+            hint="Milliseconds a request may wait on a database that does not answer "
+            "(default 2700; 0 turns the limit off).",
+            id="home.E003",
+        )
+    ]

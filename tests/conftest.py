@@ -177,16 +177,22 @@ def add_procedures_in_bulk(count, title="Sample treatment", body_areas=()):
     return count
 
 
+# The test files that run the site under gunicorn (or its worker) with the production settings.
+SERVER_TEST_FILES = {
+    "test_faults.py",
+    "test_hung_database.py",
+    "test_load.py",
+    "test_mail_worker.py",
+    "test_production_server.py",
+}
+
 # The slow tiers, each with its marker; `make test` runs everything else, `make test-all` all.
 # Every test of a slow tier is also marked `slow`.
 SLOW_TIERS = {
     # Real Chromium driving the site (tests/e2e/).
     "browser": lambda item: "e2e" in item.path.parts,
     # The site under gunicorn with the production settings: faults, load, start-up.
-    "server": lambda item: (
-        item.path.name
-        in {"test_faults.py", "test_load.py", "test_production_server.py", "test_mail_worker.py"}
-    ),
+    "server": lambda item: item.path.name in SERVER_TEST_FILES,
     # Several app processes sharing (or not) one cache.
     "multiprocess": lambda item: item.path.name == "test_multiprocess.py",
     # Generated hostile input (hypothesis), hundreds of requests per test.

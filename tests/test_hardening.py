@@ -433,3 +433,12 @@ def test_mail_goes_over_tls_when_configured(settings, tls, mode):
     [envelope] = collector.envelopes
     assert envelope.rcpt_tos == ["desk@clinic.example"]
     assert b"Subject: Over TLS" in envelope.original_content
+
+
+@pytest.mark.parametrize(
+    "limit, refused",
+    [(2700, False), (0, False), (60000, False), (60001, True), (-1, True), ("2700x", True)],
+)
+def test_the_database_wait_limit_is_whole_milliseconds_up_to_a_minute(settings, limit, refused):
+    settings.DATABASE_WAIT_LIMIT = limit
+    assert ("home.E003" in [message.id for message in run_checks()]) is refused

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # No request waits long on a database that hangs (DATABASE_WAIT_LIMIT).
+    "base.database.DatabaseWaitLimitMiddleware",
     # Whole public pages for visitors without a session, first: a hit is answered with the
     # headers every middleware below gave the page when it was kept (security headers,
     # content security and permissions policies), without running any of them again.
@@ -123,6 +125,12 @@ DATABASES = {
 # long migration); the visitor then gets the 503 page (base/errors.py).
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
 DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "2500"))
+# A server that hangs answers neither: a request that has waited DATABASE_WAIT_LIMIT
+# milliseconds on one query (or on its first, with the check of a kept connection) has its
+# connection cut off and gets the 503 page (base/database.py): with the new connection that
+# Django then tries (DATABASE_CONNECT_TIMEOUT), within 5 s. A little above the statement
+# timeout, which ends a slow statement on a server that answers; 0 turns it off.
+DATABASE_WAIT_LIMIT = env_int("DATABASE_WAIT_LIMIT", 2700)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=DATABASE_CONNECT_TIMEOUT,

@@ -12,6 +12,10 @@ ALLOWED_HOSTS = ["*"]
 # timeout; the servers the tests start use the production settings, timeout included.
 if "options" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+# Nor does the test process cut off a request's slow query (base/database.py): without the
+# statement timeout, a query may wait for a lock the test holds. The servers the tests start
+# use the production settings, the wait limit included (tests/test_hung_database.py).
+DATABASE_WAIT_LIMIT = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The browser tests' live server answers from several threads at once (the admin's
