@@ -167,20 +167,21 @@ def imported_apps(path):
         for module in modules:
             top = module.split(".")[0]
             if top in APP_LAYERS:
-                yield node.lineno, top
+                yield node.lineno, top, module
 
 
-def app_of(path):
-    return path.relative_to(ROOT).parts[0]
+def app_of(path, root=ROOT):
+    return path.relative_to(root).parts[0]
 
 
-def upward_imports(paths):
+def upward_imports(paths, root=ROOT):
     floor = {app: number for number, app in enumerate(APP_LAYERS)}
     return [
-        f"{path.relative_to(ROOT)}:{line} imports {app}, an app above {app_of(path)}"
+        f"{path.relative_to(root)}:{line} imports {module} ({module.replace('.', '/')}.py "
+        f"or its package), in {app}, an app above {app_of(path, root)}"
         for path in paths
-        for line, app in imported_apps(path)
-        if floor[app] > floor[app_of(path)]
+        for line, app, module in imported_apps(path)
+        if floor[app] > floor[app_of(path, root)]
     ]
 
 
@@ -198,10 +199,11 @@ def test_the_check_finds_an_import_hidden_in_a_function(tmp_path):
         "    from home.models import HomePage\n"
         "    return HomePage, tel_href\n"
     )
-    floor = {app: number for number, app in enumerate(APP_LAYERS)}
-    found = [(line, app) for line, app in imported_apps(module)]
-    assert found == [(1, "base"), (3, "home")]
-    assert [app for _, app in found if floor[app] > floor["procedures"]] == ["home"]
+    assert list(imported_apps(module)) == [(1, "base", "base.text"), (3, "home", "home.models")]
+    assert upward_imports([module], root=tmp_path) == [
+        "procedures/sample.py:3 imports home.models (home/models.py or its package), in home, "
+        "an app above procedures"
+    ]
 
 
 def test_every_app_is_in_the_layers_and_installed(settings):
