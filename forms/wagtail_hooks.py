@@ -1,4 +1,8 @@
+import datetime
+
+from django.db.models import Count, Min
 from django.urls import path
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
@@ -56,3 +60,46 @@ def add_newest_messages_panel(request, panels):
     if request.user.has_perm(VIEW_SUBMISSIONS):
         newest = ContactSubmission.objects.select_related("page").order_by("-submit_time", "-pk")
         panels.append(NewestMessagesPanel(list(newest[: NewestMessagesPanel.SHOWN])))
+
+
+# A contact message not yet mailed to the clinic this long after it was sent is late: the task
+# worker sends it within seconds, and retries (send_pending_notifications) come every 10
+# minutes.
+MAIL_LATE_AFTER = datetime.timedelta(minutes=10)
+
+
+class LateMailPanel(Component):
+    """Dashboard warning for the staff who answer patients' messages: messages that have
+    waited more than MAIL_LATE_AFTER to be mailed to the clinic (read them here meanwhile)."""
+
+    name = "late_contact_mail"
+    template_name = "clinic_forms/admin/late_mail_panel.html"
+    order = 10  # first on the dashboard
+
+    def __init__(self, count, oldest):
+        self.count = count
+        self.oldest = oldest
+
+    def get_context_data(self, parent_context):
+        return {
+            "count": self.count,
+            "oldest": self.oldest,
+            "minutes": round(MAIL_LATE_AFTER.total_seconds() / 60),
+        }
+
+
+def late_mail():
+    """The contact messages waiting more than MAIL_LATE_AFTER to be mailed: (count, oldest)."""
+    late = ContactSubmission.objects.pending().filter(
+        submit_time__lt=timezone.now() - MAIL_LATE_AFTER
+    )
+    found = late.aggregate(count=Count("pk"), oldest=Min("submit_time"))
+    return found["count"], found["oldest"]
+
+
+@hooks.register("construct_homepage_panels")
+def add_late_mail_warning(request, panels):
+    if request.user.has_perm(VIEW_SUBMISSIONS):
+        count, oldest = late_mail()
+        if count:
+            panels.append(LateMailPanel(count, oldest))

@@ -178,16 +178,19 @@ def thanked(response):
 
 
 class Worker:
-    """The task worker (`manage.py db_worker`), polling often; its log in `workdir`."""
+    """The task worker (`manage.py db_worker`), polling often; its log in `workdir` (as
+    `log_name`); `args` are more options (e.g. "--worker-id", "worker-1")."""
 
-    def __init__(self, env, workdir):
+    def __init__(self, env, workdir, *args, log_name="worker.log"):
         self.env = env
-        self.log_path = Path(workdir) / "worker.log"
+        self.args = args
+        self.log_path = Path(workdir) / log_name
         self.popen = None
 
     def start(self):
         self.popen = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"]
+            + list(self.args),
             cwd=servers.PROJECT_ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -203,6 +206,10 @@ class Worker:
     def kill(self):
         """Die at once, as a process the system kills: no clean-up of any kind."""
         self.stop(signal.SIGKILL)
+
+    @property
+    def log(self):
+        return self.log_path.read_text(errors="replace")
 
 
 def wait_for(condition, timeout=60, what="the condition"):
