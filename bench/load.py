@@ -47,6 +47,7 @@ class LoadResult:
     errors: int  # responses other than 2xx/3xx, and requests with no answer in time
     seconds: float
     latency_ms: dict = field(default_factory=dict)  # percentile -> milliseconds
+    states: dict = field(default_factory=dict)  # python_load's count_header: value -> answers
 
     @property
     def per_second(self):
@@ -77,12 +78,21 @@ def run(url, seconds, tool, headers=HEADERS):
     return python_load(url, seconds=seconds, headers=headers)
 
 
-def python_load(url, *, seconds=None, requests=None, connections=CONNECTIONS, headers=HEADERS):
+def python_load(
+    url,
+    *,
+    seconds=None,
+    requests=None,
+    connections=CONNECTIONS,
+    headers=HEADERS,
+    count_header=None,
+):
     """GET `url` on `connections` keep-alive connections at once, for `seconds` or until
     `requests` requests have been sent (exactly that many: each takes a numbered ticket).
 
     `url` may be a list of addresses on one server: the requests then take them in turn
-    (request n asks for address n modulo their number), a mixed load."""
+    (request n asks for address n modulo their number), a mixed load. With `count_header`,
+    the answers are counted by that header's value (`states` of the result)."""
     if (seconds is None) == (requests is None):
         raise ValueError("give either seconds or requests")
     urls = [url] if isinstance(url, str) else list(url)
@@ -121,6 +131,9 @@ def python_load(url, *, seconds=None, requests=None, connections=CONNECTIONS, he
                 result.latencies.append(time.perf_counter() - began)
                 if not 200 <= response.status < 400:
                     result.bad_status += 1
+                if count_header:
+                    state = response.getheader(count_header)
+                    result.states[state] = result.states.get(state, 0) + 1
         finally:
             connection.close()
 
@@ -135,12 +148,17 @@ def python_load(url, *, seconds=None, requests=None, connections=CONNECTIONS, he
     elapsed = time.perf_counter() - began
 
     latencies = sorted(itertools.chain.from_iterable(r.latencies for r in results))
+    states = {}
+    for result in results:
+        for state, count in result.states.items():
+            states[state] = states.get(state, 0) + count
     return LoadResult(
         tool="python",
         requests=len(latencies),
         errors=sum(r.bad_status + r.failed for r in results),
         seconds=elapsed,
         latency_ms={p: percentile(latencies, p) * 1000 for p in PERCENTILES} if latencies else {},
+        states=states,
     )
 
 
@@ -196,6 +214,7 @@ class _ConnectionResult:
     latencies: list = field(default_factory=list)
     bad_status: int = 0
     failed: int = 0
+    states: dict = field(default_factory=dict)
 
 
 def percentile(ordered, p):

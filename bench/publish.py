@@ -1,6 +1,7 @@
-"""Publishes on demand, for the "after a publish" row and the memory run: a process of its own
-(`python -m bench.inprocess publisher`), on the set-up's database and cache, that moves the
-content version on each time it is asked, as every publish does. It runs beside the servers,
+"""Publishes on demand, for the "after a publish" row, the memory run and the visitors while
+publishing: a process of its own (`python -m bench.inprocess publisher`), on the set-up's
+database and cache, that moves the content version on each time it is asked, as every publish
+does, or publishes a sample treatment for real. It runs beside the servers,
 not in them: what a publish itself costs is not counted as the workers' work."""
 
 import subprocess
@@ -34,7 +35,15 @@ class Publisher:
 
     def publish(self):
         """Move the content version on; returns once it has been committed."""
-        self.process.stdin.write("publish\n")
+        self.ask("publish")
+
+    def publish_page(self):
+        """Publish a sample treatment for real (a new revision, every signal a publish sends);
+        returns once it has been committed."""
+        self.ask("publish-page")
+
+    def ask(self, command):
+        self.process.stdin.write(f"{command}\n")
         self.process.stdin.flush()
         self.expect("published")
 

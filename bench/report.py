@@ -25,7 +25,7 @@ class Settings:
     seconds: int
     rounds: int
     warm_up: int
-    samples: int
+    samples: list  # the sample procedures of the set-ups, e.g. [1000, 10000]
     memory_requests: int
     memory_publish_every: int
     sequential: str  # how the "after a publish" row is loaded
@@ -141,7 +141,7 @@ def setup_lines(setup):
                 met += "!"
             verdicts.append((row.label, target_text, met))
         answer = setup.answers[row.label]
-        queries = setup.inprocess["queries"].get(row.label, 0)
+        queries = setup.inprocess["queries"].get(row.label, "-")
         lines.append(
             line(
                 [
@@ -181,9 +181,10 @@ def print_report(setups, settings, skipped):
         f"Accept-Encoding: gzip; {settings.rounds} interleaved rounds, each load point after "
         f"{settings.warm_up} untimed requests"
     )
+    sizes = " or ".join(f"{samples:,}" for samples in settings.samples)
     print(
-        f"Data: demo content + {settings.samples:,} sample procedures in a scratch database, "
-        "search index built"
+        f"Data: demo content + {sizes} sample procedures in a scratch database (as the "
+        "set-up's name says: 1,000 unless named), search index built"
     )
     print()
     header = line([name for name, _, _ in COLUMNS])
@@ -197,6 +198,9 @@ def print_report(setups, settings, skipped):
     print("-" * len(header))
     for note in notes(setups, settings, skipped):
         print(note)
+    print()
+    for line_ in publishing_lines(setups):
+        print(line_)
     print()
     met = [verdict for verdict in verdicts if verdict[3] == "yes"]
     print(f"Targets met: {len(met)} of {len(verdicts)}")
@@ -226,6 +230,14 @@ def notes(setups, settings, skipped):
         "contact (GET): never kept (its form carries a CSRF token), so rendered on every "
         "request, caches warm; search: never kept (its query), rendered on every request",
     ]
+    found.append(
+        "treatments index, sitemap page, miss, warm: as the treatment page's, at their own "
+        f"addresses with ?{rows.MISS_PARAMETER}=1 (the sitemap page: 1,000 addresses)"
+    )
+    for setup in setups:
+        points = setup.points.get(rows.WHILE_PUBLISHING_ROW.label)
+        if points:
+            found.append(f"{setup.name}: {while_publishing_note(points)}")
     if settings.tool == "python":
         found.append(
             "the load came from bench/load.py (wrk is not installed, or BENCH_LOAD=python): "
@@ -260,4 +272,42 @@ def notes(setups, settings, skipped):
                 )
     if skipped:
         found.append(f"PostgreSQL + Redis: skipped, {skipped}")
+    return found
+
+
+def while_publishing_note(points):
+    """What the visitors met while an editor published: the answers by X-Page-Cache."""
+    states, publishes = {}, sum(point.publishes for point in points)
+    for point in points:
+        for state, count in point.load.states.items():
+            states[state] = states.get(state, 0) + count
+    answered = sum(states.values()) or 1
+    shares = ", ".join(
+        f"{state} {100 * states.get(state, 0) / answered:.1f}%"
+        for state in ("hit", "stale", "miss")
+    )
+    renders = states.get("miss", 0) / publishes if publishes else 0
+    return (
+        f"visitors while publishing: {rows.PUBLISHING_MIX} in turn, a sample treatment "
+        f"published every {rows.PUBLISH_EVERY} s ({publishes} publishes in all): answers "
+        f"{shares}; {renders:.1f} renders per publish"
+    )
+
+
+def publishing_lines(setups):
+    """An editor publishing a treatment through the admin, with a CDN to purge."""
+    found = [
+        "An editor publishes a sample treatment through the admin (median of 5), a CDN "
+        "configured: the editor's request (CPU ms, queries, tasks it queued), then the task "
+        "worker (CPU ms for all of them: the CDN purge, the search index, the reference index) "
+        "and the PURGE requests the CDN received"
+    ]
+    for setup in setups:
+        for samples, figures in sorted(setup.publishing.items()):
+            found.append(
+                f"  {setup.name}, {samples:,} sample procedures: request "
+                f"{figures['request_cpu_ms']:.0f} ms CPU, {figures['request_queries']} queries, "
+                f"{figures['tasks']} tasks queued; worker {figures['worker_cpu_ms']:.0f} ms CPU; "
+                f"{figures['purges']} PURGE requests"
+            )
     return found

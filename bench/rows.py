@@ -20,6 +20,14 @@ Two rows measure the treatment page when the page cache has no copy for it:
   The kept copy is out of date, and so are the article's fragment caches, whose keys hold the
   content version. The requests go one at a time on one connection (with several at once,
   one request's fresh copy would answer another's); the bench checks each was a miss.
+
+The treatments list and a page of the sitemap are measured as misses the same way (their
+kept copies are the page at its own address; the list's page links carry the parameter).
+
+"visitors while publishing" is a mixed load of the home page, the treatments list and the
+treatment page (each visitor asking for them in turn) while an editor publishes a treatment
+every PUBLISH_EVERY seconds (a real publish, by the publisher process): each publish puts
+every kept page out of date, and the first visitors after it meet the misses.
 """
 
 from dataclasses import dataclass
@@ -38,6 +46,11 @@ NEVER_KEPT = "never kept"  # rendered on every request (a form on the page)
 SEARCH = "search"  # rendered, with results
 CACHES_OFF = "caches off"  # rendered with every cache off
 AFTER_PUBLISH = "after publish"  # rendered after a publish, kept: each request a publish first
+WHILE_PUBLISHING = "while publishing"  # a mixed load, an editor publishing meanwhile
+
+INDEX = "/procedures/"
+SITEMAP_PAGE = "/sitemap-pages.xml"
+PUBLISH_EVERY = 0.5  # seconds between two publishes while visitors load the site
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,11 @@ class Row:
         """Loaded one request at a time, each after a publish (not by wrk)."""
         return self.expect == AFTER_PUBLISH
 
+    @property
+    def paths(self):
+        """The addresses it loads: a mixed load's several, in turn, else its one."""
+        return PUBLISHING_MIX if self.expect == WHILE_PUBLISHING else [self.path]
+
 
 BARE_ROW = Row("bare Django view (ceiling)", "bare", BARE_PATH, BARE)
 HOME_HIT = Row("home, page-cache hit", "site", "/", HIT)
@@ -82,7 +100,21 @@ PROLOTHERAPY_PUBLISHED = Row(
     AFTER_PUBLISH,
     kept_path=PROLOTHERAPY,
 )
+INDEX_MISS = Row(
+    "treatments index, miss, warm", "site", f"{INDEX}?{MISS_PARAMETER}=1", MISS, kept_path=INDEX
+)
+SITEMAP_MISS = Row(
+    "sitemap page, miss, warm",
+    "site",
+    f"{SITEMAP_PAGE}?{MISS_PARAMETER}=1",
+    MISS,
+    kept_path=SITEMAP_PAGE,
+)
 CONTACT = Row("contact (GET), never kept", "site", "/contact/", NEVER_KEPT)
+PUBLISHING_MIX = ["/", INDEX, PROLOTHERAPY]
+WHILE_PUBLISHING_ROW = Row(
+    "visitors while publishing", "site", "/ + list + treatment", WHILE_PUBLISHING
+)
 SEARCH_ROW = Row(f"search ?q={SEARCH_TERM}", "site", f"/search/?q={SEARCH_TERM}", SEARCH)
 PROLOTHERAPY_OFF = Row("prolotherapy, caches off", "off", PROLOTHERAPY, CACHES_OFF)
 
@@ -93,12 +125,22 @@ ROWS = [
     PROLOTHERAPY_HIT,
     PROLOTHERAPY_MISS,
     PROLOTHERAPY_PUBLISHED,
+    INDEX_MISS,
+    SITEMAP_MISS,
     CONTACT,
     SEARCH_ROW,
+    WHILE_PUBLISHING_ROW,
     PROLOTHERAPY_OFF,
 ]
 SERVERS = ("bare", "site", "off")
 
 # The memory run's mix: every address the site's server answers in the table, in turn (with
 # a publish every MEMORY_PUBLISH_EVERY requests, bench/run.py).
-MEMORY_MIX = [row for row in ROWS if row.server == "site" and not row.sequential]
+# (Not the sitemap page: rendering 1,000 addresses would take most of the run's time.)
+MEMORY_MIX = [
+    row
+    for row in ROWS
+    if row.server == "site"
+    and not row.sequential
+    and row not in (WHILE_PUBLISHING_ROW, SITEMAP_MISS)
+]

@@ -30,10 +30,16 @@ with the reason, when they are not at 127.0.0.1:5432 and :6379; see bench/servic
    set-up, same run: they hold on a busy machine and with the slower Python load generator,
    where requests per second do not.
 
-Time: about 8 minutes on a 2-core machine. BENCH_SECONDS, BENCH_LOAD_ROUNDS and
-BENCH_MEMORY_REQUESTS (0: no memory run) shorten a run while working on the bench; its
-figures are then not comparable with a default run's. BENCH_LOAD=python uses the Python load
-generator even when wrk is installed.
+Publishing: each set-up's database is first loaded with 100 sample procedures, and an
+editor's publish is measured there (bench/inprocess.py `publishing`), then with all of them.
+
+BENCH_LARGE=1 adds a third set-up, PostgreSQL + Redis with 10,000 sample procedures, measured
+like the others.
+
+Time: about 10 minutes on a 2-core machine (BENCH_LARGE: about 8 more). BENCH_SECONDS,
+BENCH_LOAD_ROUNDS and BENCH_MEMORY_REQUESTS (0: no memory run) shorten a run while working on
+the bench; its figures are then not comparable with a default run's. BENCH_LOAD=python uses
+the Python load generator even when wrk is installed.
 """
 
 import contextlib
@@ -44,6 +50,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +71,9 @@ MEMORY_REQUESTS = int(os.environ.get("BENCH_MEMORY_REQUESTS", "2000"))
 MEMORY_PUBLISH_EVERY = 100
 SEQUENTIAL_WARM_UP = 5
 SEQUENTIAL = "one connection, a publish before each request"
+LARGE = os.environ.get("BENCH_LARGE", "") == "1"
+LARGE_SAMPLE_COUNT = 10_000
+FIRST_SAMPLES = 100  # an editor's publish is measured with this many sample procedures too
 STARTED = time.monotonic()
 
 
@@ -78,6 +88,7 @@ class Point:
 
     load: load.LoadResult
     usage: object  # bench.server.Usage
+    publishes: int = 0  # "visitors while publishing": the publishes during the point
 
     @property
     def cpu_ms(self):
@@ -98,7 +109,9 @@ class Setup:
     workdir: Path
     env: dict
     database: str = ""  # PostgreSQL: the scratch database's name
+    samples: int = SAMPLE_COUNT
     inprocess: dict = field(default_factory=dict)
+    publishing: dict = field(default_factory=dict)  # samples -> an editor's publish, measured
     points: dict = field(default_factory=dict)  # row label -> [Point of each round]
     answers: dict = field(default_factory=dict)  # row label -> checks.Answer
     memory: list = field(default_factory=list)  # (requests, {worker pid: MB})
@@ -143,27 +156,37 @@ def bench_python(args, env):
 
 def prepare(setups, static_env):
     """Load every set-up's database and collect the static files, all at once (nothing is
-    measured meanwhile)."""
+    measured meanwhile): first with FIRST_SAMPLES sample procedures, when an editor's publish
+    is measured, one set-up at a time; then with all of them."""
     quiet = {"LOG_LEVEL": "WARNING", "DATABASE_STATEMENT_TIMEOUT": "0"}
-    jobs = [
-        (
-            f"collectstatic into {static_env['STATIC_ROOT']}",
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            {**static_env, **quiet},
-        )
-    ]
-    for setup in setups:
-        jobs.append(
-            (
-                f"{setup.name}: migrate, demo content, {SAMPLE_COUNT:,} sample procedures, "
-                "search index",
-                [sys.executable, "-m", "bench.inprocess", "prepare"],
-                {**setup.env, **quiet},
+    static = (
+        f"collectstatic into {static_env['STATIC_ROOT']}",
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        {**static_env, **quiet},
+    )
+    for step, first in (("first", True), ("then", False)):
+        jobs = [static] if first else []
+        for setup in setups:
+            samples = FIRST_SAMPLES if first else setup.samples
+            jobs.append(
+                (
+                    f"{setup.name}: migrate, demo content, {samples:,} sample procedures, "
+                    "search index",
+                    [sys.executable, "-m", "bench.inprocess", "prepare", str(samples)],
+                    {**setup.env, **quiet},
+                )
             )
-        )
+        run_at_once(jobs, step)
+        if first:
+            for setup in setups:
+                say(f"{setup.name}: an editor's publish, {FIRST_SAMPLES} sample procedures")
+                setup.publishing[FIRST_SAMPLES] = publishing(setup)
+
+
+def run_at_once(jobs, step):
     running = []
     for what, command, env in jobs:
-        say(f"preparing: {what}")
+        say(f"preparing ({step}): {what}")
         output = tempfile.TemporaryFile(mode="w+")
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
         running.append((what, process, output))
@@ -172,6 +195,11 @@ def prepare(setups, static_env):
             output.seek(0)
             raise RuntimeError(f"{what} failed:\n{output.read()}")
         output.close()
+
+
+def publishing(setup):
+    quiet = {"LOG_LEVEL": "WARNING"}
+    return json.loads(bench_python(["bench.inprocess", "publishing"], {**setup.env, **quiet}))
 
 
 def check_rows(setup, started, publisher):
@@ -207,8 +235,46 @@ def sequential_load(url, publisher, **amount):
     )
 
 
+def publishing_load(urls, publisher):
+    """The mixed load for SECONDS while a sample treatment is published every PUBLISH_EVERY
+    seconds from its start (at once after the last, should one take longer); (the load's
+    result, how many publishes were done while it ran)."""
+    stop, published = threading.Event(), []
+    began = time.monotonic()
+
+    def publish():
+        while not stop.wait(
+            max(0.0, began + rows.PUBLISH_EVERY * (len(published) + 1) - time.monotonic())
+        ):
+            publisher.publish_page()
+            if not stop.is_set():
+                published.append(True)
+
+    thread = threading.Thread(target=publish)
+    thread.start()
+    try:
+        result = load.python_load(urls, seconds=SECONDS, count_header="X-Page-Cache")
+    finally:
+        stop.set()
+        thread.join()
+    return result, len(published)
+
+
 def load_point(setup, server, row, tool, round_number, publisher):
     url = server.base_url + row.path
+    if row.expect == rows.WHILE_PUBLISHING:
+        urls = [server.base_url + path for path in row.paths]
+        publisher.publish_page()  # the publisher's first publish loads more of the code
+        warm_up = load.python_load(urls, requests=WARM_UP_REQUESTS)
+        if warm_up.errors:
+            raise RuntimeError(f"{row.label}: {warm_up.errors} warm-up requests failed")
+        say(f"{setup.name}: {row.label}: {load.describe('python', SECONDS)}, round {round_number}")
+        before = server.mark()
+        result, publishes = publishing_load(urls, publisher)
+        setup.points.setdefault(row.label, []).append(
+            Point(result, server.usage_since(before), publishes)
+        )
+        return
     if row.sequential:
         warm_up = sequential_load(url, publisher, requests=SEQUENTIAL_WARM_UP)
     else:
@@ -228,6 +294,8 @@ def load_point(setup, server, row, tool, round_number, publisher):
 def measure(setup, tool):
     say(f"{setup.name}: queries, and a miss after a publish, in-process")
     setup.inprocess = json.loads(bench_python(["bench.inprocess", "measure"], setup.env))
+    say(f"{setup.name}: an editor's publish, {setup.samples:,} sample procedures")
+    setup.publishing[setup.samples] = publishing(setup)
     with contextlib.ExitStack() as stack:
         publisher = stack.enter_context(Publisher(setup.env))
         started = {}
@@ -251,6 +319,30 @@ def measure(setup, tool):
         check_rows(setup, started, publisher)
 
 
+def postgres_setup(cleanup, workdir, suffix, samples):
+    """A PostgreSQL + Redis set-up with `samples` sample procedures: a scratch database and
+    Redis keys of its own, dropped and deleted on the way out."""
+    name = f"clinic_bench_{os.getpid()}{suffix}"
+    database_url = cleanup.enter_context(services.postgres_database(name))
+    redis_url, prefix = cleanup.enter_context(services.redis_prefix(name))
+    postgres_dir = workdir / f"postgresql{suffix}"
+    label = "PostgreSQL + Redis" + (f", {samples:,} sample procedures" if suffix else "")
+    return Setup(
+        label,
+        "postgresql",
+        postgres_dir,
+        environment(
+            postgres_dir,
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            CACHE_KEY_PREFIX=prefix,
+            STATIC_ROOT=str(workdir / "static"),
+        ),
+        database=name,
+        samples=samples,
+    )
+
+
 def main():
     at_start = report.commit()
     workdir = Path(tempfile.mkdtemp(prefix=SCRATCH_DIR_PREFIX))
@@ -272,25 +364,9 @@ def main():
             if skipped:
                 say(f"PostgreSQL + Redis: skipped, {skipped}")
             else:
-                name = f"clinic_bench_{os.getpid()}"
-                database_url = cleanup.enter_context(services.postgres_database(name))
-                redis_url, prefix = cleanup.enter_context(services.redis_prefix(name))
-                postgres_dir = workdir / "postgresql"
-                setups.append(
-                    Setup(
-                        "PostgreSQL + Redis",
-                        "postgresql",
-                        postgres_dir,
-                        environment(
-                            postgres_dir,
-                            DATABASE_URL=database_url,
-                            REDIS_URL=redis_url,
-                            CACHE_KEY_PREFIX=prefix,
-                            STATIC_ROOT=str(workdir / "static"),
-                        ),
-                        database=name,
-                    )
-                )
+                sizes = [("", SAMPLE_COUNT)] + ([("_large", LARGE_SAMPLE_COUNT)] if LARGE else [])
+                for suffix, samples in sizes:
+                    setups.append(postgres_setup(cleanup, workdir, suffix, samples))
             prepare(setups, sqlite.env)
             for setup in setups:
                 measure(setup, tool)
@@ -301,7 +377,7 @@ def main():
         seconds=SECONDS,
         rounds=LOAD_ROUNDS,
         warm_up=WARM_UP_REQUESTS,
-        samples=SAMPLE_COUNT,
+        samples=sorted({setup.samples for setup in setups}),
         memory_requests=MEMORY_REQUESTS,
         memory_publish_every=MEMORY_PUBLISH_EVERY,
         sequential=SEQUENTIAL,

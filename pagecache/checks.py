@@ -23,5 +23,16 @@ def check_page_cache_settings(app_configs, **kwargs):
             "Seconds a CDN or caching proxy may keep a page (s-maxage).",
             "clinic_pagecache.E003",
         ),
+        (
+            whole_number_problem("PAGE_CACHE_VERSION_SECONDS", 1),
+            "Seconds the content version is kept in Redis (default 10).",
+            "clinic_pagecache.E004",
+        ),
+        (
+            whole_number_problem("PAGE_CACHE_RENDER_SECONDS", 1),
+            "Seconds a request renders a page again after a change while the others get the "
+            "previous copy (default 5).",
+            "clinic_pagecache.E005",
+        ),
     ]
     return [Error(message, hint=hint, id=id_) for message, hint, id_ in problems if message]

@@ -11,13 +11,21 @@ form: the contact page is never kept), nothing marked private, and no query stri
 list pages' own `?page=` and `?area=` when they name a real page of a real list. A cache that
 fails (Redis down) only makes pages slower: a miss, and the page is rendered.
 
-Kept pages are sent with `Cache-Control: public, max-age=…, s-maxage=…` for browsers and a CDN,
-and gzipped (they hold no secret, so compressing them leaks nothing). Every other response
-without its own Cache-Control is sent `private, no-store`."""
+When a kept page is out of date (a change moved the content version on), the first request
+for it renders it again, holding a short lock in the cache (`cache.add`) for at most
+PAGE_CACHE_RENDER_SECONDS; requests for the same address meanwhile are not rendered as well:
+they get the previous copy (stale-while-revalidate: `X-Page-Cache: stale`, sent `no-store` so
+that no browser or CDN keeps it). Many visitors arriving together after a publish cost one
+render. A render that cannot be kept (the page was unpublished, made private) deletes the
+previous copy, so that nobody gets it again.
 
+Kept pages are sent with `Cache-Control: public, max-age=…, s-maxage=…` for browsers and a CDN,
+and gzipped to clients that accept gzip (they hold no secret, so compressing them leaks
+nothing). Every other response without its own Cache-Control is sent `private, no-store`."""
+
+import functools
 import gzip
 import hashlib
-import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +33,7 @@ from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 from django.utils.text import compress_string
 
+from .frontend import purges_after_request
 from .models import (
     content_version,
     one_version_per_request,
@@ -32,7 +41,6 @@ from .models import (
     version_read_in_request,
 )
 
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Headers that describe one transfer of the body, not the page.
 TRANSFER_HEADERS = {"content-length", "content-encoding", "x-page-cache"}
 # A response may vary on these and still be kept (the key and the gzip choice cover them).
@@ -48,21 +56,48 @@ class PageCacheMiddleware:
     def __call__(self, request):
         with one_version_per_request():
             key = self.cache_key(request)
+            kept = version = None
             if key is not None:
                 kept, version = self.lookup(key)
                 if kept is not None and kept[0] == version:
                     return self.answer(request, kept[1], "hit")
-            response = self.get_response(request)
+                if kept is not None and not self.start_rendering(key, version):
+                    return self.answer(request, kept[1], "stale")  # another request renders it
+            with purges_after_request():
+                response = self.get_response(request)
+            if key is None:
+                return self.private(response)
             # Kept under the version read before the page was rendered, never one read after
             # (a change made while it rendered would then go unseen).
-            version = version_read_in_request()
-            if key is not None and version is not None and self.may_keep(request, response):
+            if version_read_in_request() == version and self.may_keep(request, response):
                 entry = self.entry(response)
                 cache.set(key, (version, entry), settings.PAGE_CACHE_SECONDS)
+                # The lock stays until it expires: a request that read the previous copy just
+                # before this one was kept gets that copy, rather than rendering it again.
                 return self.answer(request, entry, "miss")
-            if not response.has_header("Cache-Control"):
-                patch_cache_control(response, private=True, no_store=True)
-            return response
+            if kept is not None and request.method == "GET":
+                cache.delete(key)  # out of date, and not to be served while others render
+            if kept is not None:
+                cache.delete(self.rendering_key(key, version))  # the next request may render
+            return self.private(response)
+
+    @staticmethod
+    def private(response):
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def rendering_key(key, version):
+        return f"{key}:rendering:{version}"
+
+    def start_rendering(self, key, version):
+        """Take the lock on rendering this page under this version: False when another
+        request holds it (a cache that fails answers None: render)."""
+        taken = cache.add(
+            self.rendering_key(key, version), True, settings.PAGE_CACHE_RENDER_SECONDS
+        )
+        return taken is not False
 
     @staticmethod
     def lookup(key):
@@ -148,13 +183,41 @@ class PageCacheMiddleware:
     @staticmethod
     def answer(request, entry, state):
         headers, body, gzipped = entry
-        if gzipped and not ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if gzipped and not accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             body, gzipped = gzip.decompress(body), False
         response = HttpResponse(b"" if request.method == "HEAD" else body)
         for name, value in headers:
             response.headers[name] = value
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
+        if state == "stale":  # no browser or CDN may keep an out-of-date copy
+            response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Length"] = str(len(body))
         response.headers["X-Page-Cache"] = state
         return response
+
+
+@functools.lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding):
+    """Whether a client that sent this Accept-Encoding takes gzip (RFC 9110, section 12.5.3):
+    gzip (or x-gzip) with a weight above 0; when neither is named, `*` with a weight above 0.
+    An empty or missing header asks for the page as it is. (Headers repeat: each is read once.)"""
+    named = star = None
+    for element in accept_encoding.split(","):
+        coding, *parameters = element.split(";")
+        coding = coding.strip().lower()
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value.strip())
+                except ValueError:
+                    weight = 0.0  # not a weight: taken as "not acceptable"
+        if coding in ("gzip", "x-gzip"):
+            named = max(named or 0.0, weight)
+        elif coding == "*":
+            star = weight
+    if named is not None:
+        return named > 0
+    return star is not None and star > 0

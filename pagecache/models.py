@@ -72,6 +72,19 @@ def content_version(kept=None):
     return kept
 
 
+def kept_for_this_version(name, compute):
+    """`compute()`, kept in the cache under `name` until the content version moves on: for
+    what a page shows that would otherwise cost a query growing with the site (how many
+    treatments there are, the menu), worked out once after each change rather than on
+    every page-cache miss."""
+    key = f"page-cache:kept:{name}:{content_version()}"
+    value = cache.get(key)  # (a cache that fails, or hangs, costs one call here, one below)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
 def version_read_in_request():
     """The content version as read so far in this request, or None if it has not been."""
     return getattr(_request, "version", None)

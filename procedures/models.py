@@ -17,13 +17,14 @@ from wagtail.search import index
 from base.blocks import SectionBlock
 from base.pagination import paginate
 from base.text import lower_first
-from clinical_review.models import MedicalReviewMixin, ReviewedPageQuerySet
+from clinical_review.models import MedicalReviewMixin
 from clinical_review.workflows import ClinicalPagePermissionTester, ClinicalSectionMixin
 from pagecache.models import content_version
 
 from .block_text import plain_text, stripped
 from .blocks import ProcedureStreamBlock, standard_sections
 from .forms import BodyAreaFilterForm
+from .listing import BodyAreaQuerySet, ProcedurePageQuerySet, listed_areas, listed_count
 from .readability import page_smog, readability_report, smog_target
 from .structured_data import procedure_page_graph
 
@@ -41,6 +42,8 @@ class BodyArea(index.Indexed, models.Model):
         blank=True,
         help_text="For web addresses and filters; made from the name when left empty.",
     )
+
+    objects = BodyAreaQuerySet.as_manager()
 
     panels = [FieldPanel("name"), FieldPanel("slug")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
@@ -206,10 +209,11 @@ class ProcedureIndexPage(ClinicalSectionMixin, Page):
     def get_context(self, request, *args, **kwargs):
         """A page of the live treatments, narrowed to one body area if the patient chose one.
 
-        A fixed number of queries, however many treatments there are."""
+        A fixed number of queries, a page of treatments read through an index, however many
+        there are; their number and the body areas once per content version (listing.py)."""
         context = super().get_context(request, *args, **kwargs)
-        procedures = ProcedurePage.objects.child_of(self).live()
-        areas = list(BodyArea.objects.filter(procedures__in=procedures).distinct())
+        procedures = ProcedurePage.objects.child_of(self).listed()
+        areas = listed_areas(BodyArea.objects, procedures)
         area_form = BodyAreaFilterForm(request.GET, areas=areas)
         area = area_form.cleaned_data["area"] if area_form.is_valid() else None
         if area is not None:
@@ -218,8 +222,9 @@ class ProcedureIndexPage(ClinicalSectionMixin, Page):
         context["area"] = area
         context["procedures"] = paginate(
             request,
-            procedures.order_by("title").prefetch_related("body_areas"),
+            procedures.order_by("listed_title", "pk").defer("body").prefetch_related("body_areas"),
             self.PROCEDURES_PER_PAGE,
+            count=functools.partial(listed_count, procedures, area),
         )
         number = context["procedures"].number
         context["canonical_params"] = {
@@ -287,8 +292,11 @@ class ProcedurePage(MedicalReviewMixin, Page):
         editable=False,
         help_text="The SMOG grade of the page's text, worked out each time the page is saved.",
     )
+    # The title while live, else NULL, set on every save: an index of this table then serves
+    # the treatments list's order and which treatments it shows (procedures/listing.py).
+    listed_title = models.CharField(max_length=255, null=True, editable=False)
 
-    objects = PageManager.from_queryset(ReviewedPageQuerySet)()
+    objects = PageManager.from_queryset(ProcedurePageQuerySet)()
 
     CACHE_SECONDS = 3600
 
@@ -325,15 +333,26 @@ class ProcedurePage(MedicalReviewMixin, Page):
         # Staff call them treatments everywhere in the admin.
         verbose_name = "treatment"
         verbose_name_plural = "treatments"
+        indexes = [
+            models.Index(
+                fields=["listed_title", "page_ptr"],
+                name="procedure_listed",
+                condition=models.Q(listed_title__isnull=False),
+            )
+        ]
 
     def save(self, *args, **kwargs):
         """Keep the SMOG grade of what the page says (its summary and body) with the page, so
-        that the Treatments listing can show and sort by it."""
+        that the Treatments listing can show and sort by it; and the title the treatments
+        list shows it under, or none while it is not live."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"body", "summary"} & set(update_fields):
             self.smog_grade = page_smog(self)
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "smog_grade"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], "smog_grade"}
+        self.listed_title = self.title if self.live else None
+        if update_fields is not None and {"title", "live"} & set(update_fields):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "listed_title"}
         super().save(*args, **kwargs)
 
     def get_meta_description(self):

@@ -13,6 +13,11 @@ from home.models import HomePage
 from tests.conftest import load_demo_content
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What the production settings require besides SECRET_KEY (they are never connected to here).
+PRODUCTION = {
+    "DATABASE_URL": "postgres://clinic@db.example/clinic",
+    "EMAIL_HOST": "smtp.clinic.example",
+}
 
 
 def page_tree():
@@ -104,7 +109,12 @@ def test_production_settings_refuse_a_missing_secret_key():
 
 
 def test_production_settings_read_the_environment():
-    env = dict(os.environ, SECRET_KEY="x" * 50, ALLOWED_HOSTS="clinic.example,www.clinic.example")
+    env = dict(
+        os.environ,
+        **PRODUCTION,
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="clinic.example,www.clinic.example",
+    )
     code = (
         "import clinic_site.settings.production as s;print(s.ALLOWED_HOSTS, s.DEBUG, s.EMAIL_HOST)"
     )
@@ -120,7 +130,7 @@ def test_production_settings_read_the_environment():
 
 @pytest.mark.parametrize("configured, expected", [(None, "600"), ("0", "0")])
 def test_production_settings_keep_database_connections(configured, expected):
-    env = dict(os.environ, SECRET_KEY="x" * 50, DATABASE_URL="postgres://clinic@db.example/clinic")
+    env = dict(os.environ, **PRODUCTION, SECRET_KEY="x" * 50)
     env.pop("DATABASE_CONN_MAX_AGE", None)
     if configured is not None:
         env["DATABASE_CONN_MAX_AGE"] = configured
@@ -159,7 +169,8 @@ def test_a_missing_page_says_so_and_offers_a_way_on(client, home_page):
 
 
 def test_sitemap_lists_the_live_pages(client, home_page):
-    response = client.get("/sitemap.xml")
+    assert "<loc>http://testserver/sitemap-pages.xml</loc>" in client.get("/sitemap.xml").text
+    response = client.get("/sitemap-pages.xml")
     assert response.status_code == 200
     body = response.content.decode()
     for path in ("/", "/procedures/", "/procedures/prolotherapy/", "/contact/"):
@@ -269,7 +280,7 @@ def test_editors_feature_treatments_in_the_admin(admin_client, home_page):
 def test_the_clinic_time_zone_comes_from_the_environment():
     code = "import clinic_site.settings.production as s;print(s.TIME_ZONE)"
     env = {k: v for k, v in os.environ.items() if k != "TIME_ZONE"}
-    env["SECRET_KEY"] = "x" * 50
+    env.update(PRODUCTION, SECRET_KEY="x" * 50)
     run = [sys.executable, "-c", code]
     default = subprocess.run(run, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
     assert default.stdout.strip() == "Europe/London", default.stderr

@@ -100,8 +100,11 @@ def test_robots_txt_points_at_the_sitemap(client, site_on_its_hostname):
 
 
 def test_every_sitemap_entry_has_its_address_and_last_change(client, site_on_its_hostname):
-    tree = ET.fromstring(client.get("/sitemap.xml").content)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring(client.get("/sitemap.xml", HTTP_HOST="www.clinic.example").content)
+    pages = [entry.find("s:loc", ns).text for entry in index.findall("s:sitemap", ns)]
+    assert pages == [f"{ROOT}/sitemap-pages.xml"]  # one page of the sitemap: a small site
+    tree = ET.fromstring(client.get("/sitemap-pages.xml").content)
     entries = {
         url.find("s:loc", ns).text: url.find("s:lastmod", ns) for url in tree.findall("s:url", ns)
     }
