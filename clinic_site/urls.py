@@ -2,10 +2,9 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from base import views
+from base import health, sitemaps, views
 from home import views as home_views
 
 # Django's own 400 view asks for a CSRF token, which rereads an unreadable body.
@@ -15,12 +14,16 @@ urlpatterns = [
     path(settings.ADMIN_PATH, include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
-    path("sitemap.xml", sitemap),
+    # The sitemap: an index of pages of at most 1,000 addresses each (base/sitemaps.py).
+    path("sitemap.xml", sitemaps.sitemap_index, name=sitemaps.INDEX_URL_NAME),
+    path("sitemap-<section>.xml", sitemaps.sitemap_section, name=sitemaps.SECTION_URL_NAME),
     path("robots.txt", home_views.robots_txt),
     path("favicon.ico", home_views.favicon),
     path("site.webmanifest", home_views.web_manifest, name="web_manifest"),
     path("search/", include("search.urls")),
     path(".well-known/security.txt", views.security_txt),
+    # For load balancers and monitoring: 200 while the database answers, else 503.
+    path("healthz", health.healthz, name="healthz"),
 ]
 
 if settings.DEBUG:

@@ -159,6 +159,7 @@ def add_procedures_in_bulk(count, title="Sample treatment", body_areas=()):
             last_published_at=now,
             summary=f"{title} number {number}, for testing lists.",
             body=[],
+            listed_title=name,  # as ProcedurePage.save() sets it for a live page
         )
         pages.append(page)
     # Django cannot bulk-insert a model with a parent table: the pages' rows first, then
@@ -179,11 +180,15 @@ def add_procedures_in_bulk(count, title="Sample treatment", body_areas=()):
 
 # The test files that run the site under gunicorn (or its worker) with the production settings.
 SERVER_TEST_FILES = {
+    "test_deploy_guide.py",
     "test_faults.py",
     "test_hung_database.py",
     "test_load.py",
     "test_mail_worker.py",
+    "test_media_storage.py",
+    "test_nginx.py",
     "test_production_server.py",
+    "test_worker_recovery.py",
 }
 
 # The slow tiers, each with its marker; `make test` runs everything else, `make test-all` all.

@@ -38,6 +38,7 @@ def production_env(workdir, **changes):
         "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789",
         "ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3",
+        "EMAIL_HOST": "127.0.0.1",
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         **changes,

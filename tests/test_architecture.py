@@ -40,6 +40,8 @@ LIBRARIES = [
     "captcha",
     "csp",
     "whitenoise",
+    "storages",
+    "botocore",
     "axes",
     "django_tasks",
     "django_tasks_db",

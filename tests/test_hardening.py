@@ -163,7 +163,7 @@ def test_setup_site_serves_the_site_at_its_public_address(db, monkeypatch, clien
     assert ProcedureIndexPage.objects.get().live
     assert ClinicSettings.objects.get(site=site).clinic_name == "Riverside Clinic"
 
-    sitemap = client.get("/sitemap.xml", HTTP_HOST="clinic.example").content.decode()
+    sitemap = client.get("/sitemap-pages.xml", HTTP_HOST="clinic.example").content.decode()
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert sorted(locations) == [
         "https://clinic.example/",
@@ -289,6 +289,9 @@ def run_manage(*args, **env):
         "DJANGO_SETTINGS_MODULE": "clinic_site.settings.production",
         "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789",
         "ALLOWED_HOSTS": "clinic.example",
+        # Required by production; nothing here connects to them.
+        "DATABASE_URL": "postgres://clinic@db.example/clinic",
+        "EMAIL_HOST": "smtp.clinic.example",
         **env,
     }
     return subprocess.run(

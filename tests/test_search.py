@@ -3,6 +3,7 @@ and a clear "nothing found"."""
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 
 from tests.conftest import add_procedures
 
@@ -84,7 +85,9 @@ def test_queries_do_not_grow_with_the_number_of_results(
 ):
     add_procedures(count, title="Shoulder treatment")
     client.get("/search/", {"q": "shoulder"})  # Wagtail's site root paths are then cached
-    with django_assert_num_queries(QUERIES_PER_SEARCH):
+    # The menu is kept under the content version, read from the database unless Redis has it.
+    expected = QUERIES_PER_SEARCH - (1 if settings.PAGE_CACHE_VERSION_IN_CACHE else 0)
+    with django_assert_num_queries(expected):
         soup = soup_of(client.get("/search/", {"q": "shoulder"}))
     assert len(result_titles(soup)) == min(count, 10)
 

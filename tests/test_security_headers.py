@@ -65,6 +65,8 @@ def production(settings, monkeypatch):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setenv("SECRET_KEY", "a-test-secret-key-that-is-long-and-random-enough")
+        monkeypatch.setenv("DATABASE_URL", "postgres://clinic@127.0.0.1:5432/clinic")
+        monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
         module = importlib.reload(importlib.import_module("clinic_site.settings.production"))
         for name in SECURITY_SETTINGS:
             setattr(settings, name, getattr(module, name))

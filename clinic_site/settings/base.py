@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,14 +12,22 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 
 def env_int(name, default):
-    """A whole number from the environment. A value that is not one is kept as it is, for the
-    start-up checks (base/checks.py, forms/checks.py) to name it, rather than failing here
-    with a traceback."""
+    """A whole number from the environment (ASCII digits, perhaps after a sign). A value that
+    is not one (`587x`, `smtp`) is kept as it is, for the start-up checks (base/checks.py,
+    forms/checks.py) to name it, rather than failing here with a traceback."""
     value = os.environ.get(name, "").strip()
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return value
+    if not value:
+        return default
+    return int(value) if re.fullmatch(r"[+-]?[0-9]+", value) else value
+
+
+def env_float(name, default):
+    """A number from the environment, such as 0.25 (ASCII digits and one point). A value that
+    is not one is kept as it is, for the start-up checks (base/checks.py) to name it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    return float(value) if re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", value) else value
 
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -112,19 +121,26 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "clinic_site.wsgi.application"
 
-# SQLite beside manage.py unless DATABASE_URL names another database (PostgreSQL in production).
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-    )
-}
+# SQLite beside manage.py unless DATABASE_URL names another database (PostgreSQL in production,
+# which requires it). A DATABASE_URL that cannot be read gives Django's dummy database, which
+# refuses every query, and the start-up checks (base/checks.py) name it.
+DATABASE_URL = os.environ.get("DATABASE_URL")
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 0)
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DATABASE_URL is None else DATABASE_URL,
+            conn_max_age=DATABASE_CONN_MAX_AGE if isinstance(DATABASE_CONN_MAX_AGE, int) else 0,
+        )
+    }
+except ValueError:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 # A database that stops answering must not hold a visitor for long: PostgreSQL gives up
 # connecting after DATABASE_CONNECT_TIMEOUT seconds (2 at least) and cancels any statement
 # running longer than DATABASE_STATEMENT_TIMEOUT milliseconds (0 turns it off, e.g. for a
 # long migration); the visitor then gets the 503 page (base/errors.py).
-DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
-DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "2500"))
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 2)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 2500)
 # A server that hangs answers neither: a request that has waited DATABASE_WAIT_LIMIT
 # milliseconds on one query (or on its first, with the check of a kept connection) has its
 # connection cut off and gets the 503 page (base/database.py): with the new connection that
@@ -151,7 +167,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # each failure logged): a call waits at most REDIS_TIMEOUT seconds, and the site serves from
 # the database meanwhile.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -180,14 +196,19 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
 CDN_CACHE_SECONDS = env_int("CDN_CACHE_SECONDS", 300)
-# The only query parameters a kept page may have: the treatments list's page and body area.
-PAGE_CACHE_QUERY_PARAMETERS = ("page", "area")
+# The only query parameters a kept page may have: the treatments list's page and body area,
+# and the sitemap's page (each kept only where the page says it is its own address).
+PAGE_CACHE_QUERY_PARAMETERS = ("page", "area", "p")
 # The page type whose medical reviews are reported and reminded of (clinical_review).
 CLINICAL_REVIEW_PAGE_MODEL = "procedures.ProcedurePage"
 # Where the cache is shared by every process (Redis), the content version is kept in it too, for
 # PAGE_CACHE_VERSION_SECONDS: a page-cache hit then asks the database nothing.
 PAGE_CACHE_VERSION_IN_CACHE = bool(REDIS_URL)
 PAGE_CACHE_VERSION_SECONDS = env_int("PAGE_CACHE_VERSION_SECONDS", 10)
+# After a change, the first request for a kept page renders it again while the others get the
+# previous copy, for PAGE_CACHE_RENDER_SECONDS at most (a render that takes longer, or never
+# ends, lets the next request try).
+PAGE_CACHE_RENDER_SECONDS = env_int("PAGE_CACHE_RENDER_SECONDS", 5)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -223,14 +244,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Mail: the contact form notifies the clinic. Production reads these from the environment.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 # STARTTLS (EMAIL_USE_TLS, usually port 587) or TLS from the start (EMAIL_USE_SSL, port 465).
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "true"
 EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "true"
 # Seconds each step of the SMTP conversation may take (the task worker sends, not the page).
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "website@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -243,6 +264,10 @@ WAGTAIL_SITE_NAME = "Clinic"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "rtf", "txt", "xlsx"]
+# Documents are always sent by the site (/documents/<id>/<name>), never from their storage's
+# own address: Wagtail checks collection privacy, and base/wagtail_hooks.py the view
+# restrictions of the pages that use them, before each download. The proxy serves only images.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILFORMS_HELP_TEXT_ALLOW_HTML = False
 # The admin asks no third party for anything: no avatars from gravatar.com (which would receive
@@ -253,7 +278,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Contact form
 # A client address may send this many contact messages per window (seconds). The address
 # is taken from X-Forwarded-For past TRUSTED_PROXY_COUNT proxies (forms/ratelimit.py).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 10)
 CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 3600)
 # Contact submissions older than this many days are removed by purge_form_submissions.
@@ -287,8 +312,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "60")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 60)
+# (A number of minutes out of range is named by the start-up checks, which stop the site.)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=AXES_COOLOFF_MINUTES
+    if isinstance(AXES_COOLOFF_MINUTES, int) and 1 <= AXES_COOLOFF_MINUTES <= 525600
+    else 60
+)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The client's address as the contact form's rate limit takes it (behind TRUSTED_PROXY_COUNT
 # proxies: from X-Forwarded-For), so that behind nginx one address is not everyone's.
@@ -296,19 +327,29 @@ AXES_CLIENT_IP_CALLABLE = "base.accounts.login_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "base.accounts.locked_out_response"
 WAGTAILADMIN_USER_LOGIN_FORM = "base.accounts.LockoutAwareLoginForm"
+# "Forgotten password?": the mail is sent by the task worker (base/tasks.py), never inside the
+# request, and at most PASSWORD_RESET_LIMIT_PER_ADDRESS times per e-mail address and
+# PASSWORD_RESET_LIMIT_PER_CLIENT times per client address in PASSWORD_RESET_WINDOW seconds;
+# the page answers the same whether the address is known, unknown or over its limit.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "base.accounts.QueuedPasswordResetForm"
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+PASSWORD_RESET_LIMIT_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW = 3600
 
 # Security headers and the admin's address.
 # The admin's path (e.g. "staff-7f3a/"): somewhere other than /admin/ keeps robots that try
 # the usual address away from the login page.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/")
 # Never answered from the page cache: the admin (and its previews), captchas, documents,
-# security.txt (it needs no database and its expiry date moves with each request), and static
-# and uploaded files (WhiteNoise and the proxy serve them).
+# security.txt (it needs no database and its expiry date moves with each request), the health
+# check (base/health.py: always asked afresh), and static and uploaded files (WhiteNoise and
+# the proxy serve them).
 PAGE_CACHE_EXCLUDED_PATHS = [
     f"/{ADMIN_PATH}",
     "/captcha/",
     "/documents/",
     "/.well-known/",
+    "/healthz",
     STATIC_URL,
     MEDIA_URL,
 ]
@@ -318,7 +359,8 @@ _tiles = urlsplit(MAP_TILE_URL)
 MAP_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"
 
 # Content-Security-Policy (django-csp): the site's own scripts, styles and fonts only, and map
-# tiles from MAP_TILE_URL's server. JSON-LD is data, not script: no policy applies to it.
+# tiles from MAP_TILE_URL's server (production.py adds the bucket or CDN of uploaded images).
+# JSON-LD is data, not script: no policy applies to it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -345,6 +387,10 @@ ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"script-src": [UNSAFE_INLINE], "style-sr
 # URLs), and for how many days from each request the file says it stays valid.
 SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", f"mailto:{DEFAULT_FROM_EMAIL}")
 SECURITY_TXT_EXPIRES_DAYS = 180
+
+# The health check answers over plain HTTP too (a load balancer asking gunicorn directly),
+# rather than redirecting to HTTPS (SECURE_SSL_REDIRECT in production).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Permissions-Policy: the site uses none of these browser features.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
