@@ -29,11 +29,17 @@ START_TIMEOUT = 120
 REQUEST_TIMEOUT = 60
 
 
+# What this process's environment must not pass on to a production server: its own database
+# and cache, and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which production's deploy
+# checks refuse (async.E001).
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def production_env(workdir, **changes):
     """The environment of a production deployment on a SQLite database in `workdir`."""
     workdir = Path(workdir)
     return {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        **{k: v for k, v in os.environ.items() if k not in NOT_INHERITED},
         "DJANGO_SETTINGS_MODULE": "clinic_site.settings.production",
         "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789",
         "ALLOWED_HOSTS": "localhost",
