@@ -305,7 +305,7 @@ def publishing_lines(setups):
     for setup in setups:
         for samples, figures in sorted(setup.publishing.items()):
             found.append(
-                f"  {setup.name}, {samples:,} sample procedures: request "
+                f"  {setup.name}; with {samples:,} sample procedures: request "
                 f"{figures['request_cpu_ms']:.0f} ms CPU, {figures['request_queries']} queries, "
                 f"{figures['tasks']} tasks queued; worker {figures['worker_cpu_ms']:.0f} ms CPU; "
                 f"{figures['purges']} PURGE requests"

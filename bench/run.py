@@ -36,7 +36,7 @@ editor's publish is measured there (bench/inprocess.py `publishing`), then with 
 BENCH_LARGE=1 adds a third set-up, PostgreSQL + Redis with 10,000 sample procedures, measured
 like the others.
 
-Time: about 10 minutes on a 2-core machine (BENCH_LARGE: about 8 more). BENCH_SECONDS,
+Time: about 10 minutes on a 2-core machine (BENCH_LARGE: about 6 more). BENCH_SECONDS,
 BENCH_LOAD_ROUNDS and BENCH_MEMORY_REQUESTS (0: no memory run) shorten a run while working on
 the bench; its figures are then not comparable with a default run's. BENCH_LOAD=python uses
 the Python load generator even when wrk is installed.
@@ -297,7 +297,7 @@ def measure(setup, tool):
     say(f"{setup.name}: an editor's publish, {setup.samples:,} sample procedures")
     setup.publishing[setup.samples] = publishing(setup)
     with contextlib.ExitStack() as stack:
-        publisher = stack.enter_context(Publisher(setup.env))
+        publisher = stack.enter_context(Publisher({**setup.env, "LOG_LEVEL": "WARNING"}))
         started = {}
         for name in rows.SERVERS:
             say(f"{setup.name}: starting gunicorn: {name}")
